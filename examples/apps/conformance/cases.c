@@ -1,0 +1,1032 @@
+/* The conformance cases. Each returns CASE_PASS, or case_fail()/case_skip() with a reason. */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE 1
+
+#include "conformance.h"
+#include "cases.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define WAIT_MS 8000
+#define RXBUF (256 * 1024)
+
+static quint8_t g_buf[RXBUF];
+static quint8_t g_pattern[RXBUF];
+
+static const char *host(void)
+{
+    return cfg_str("host", "127.0.0.1");
+}
+
+static int port(const char *key)
+{
+    return cfg_int(key, 0);
+}
+
+static void fill_pattern(size_t n, unsigned seed)
+{
+    size_t i;
+    for (i = 0; i < n; i++) g_pattern[i] = (quint8_t)((i * 31u + seed) ^ (i >> 8));
+}
+
+/* ---- opening links the way the core does ---- */
+
+typedef struct
+{
+    int result; /* 1 up, 0 failed, -1 no outcome in time */
+    int async;
+    quint32_t timeout;
+    char why[128];
+} open_info_t;
+
+/* Opens a TCP or TLS client and waits for the outcome; on failure closes it like the core. */
+static pointer_t open_stream(int tls, const char *hostname, int rport, quint8_t *type, open_info_t *oi, int waitMs)
+{
+    pointer_t h;
+    quint32_t ct = 0xdeadbeefu;
+    int r;
+    memset(oi, 0, sizeof(*oi));
+    *type = 0xff;
+    rec_opening();
+    h = tls ? Qhal_tcpSslClientInit(type, hostname, (quint16_t)rport, &ct)
+            : Qhal_tcpClientInit(type, hostname, (quint16_t)rport, &ct);
+    rec_opened(h);
+    oi->timeout = ct;
+    if (h == SOCKET_FD_INVALID)
+    {
+        oi->result = 0;
+        snprintf(oi->why, sizeof(oi->why), "Init returned SOCKET_FD_INVALID");
+        return SOCKET_FD_INVALID;
+    }
+    if (*type != (tls ? SOCKET_TYPE_TCP_SSL_CLI : SOCKET_TYPE_TCP_CLI))
+    {
+        oi->result = 0;
+        snprintf(oi->why, sizeof(oi->why), "*type is %u, expected %u", (unsigned)*type,
+                 (unsigned)(tls ? SOCKET_TYPE_TCP_SSL_CLI : SOCKET_TYPE_TCP_CLI));
+        suite_close(h, *type);
+        return SOCKET_FD_INVALID;
+    }
+    if (ct == 0)
+    {
+        oi->result = 1;
+        return h;
+    }
+    oi->async = 1;
+    if (ct == 0xdeadbeefu)
+    {
+        oi->result = 0;
+        snprintf(oi->why, sizeof(oi->why), "*connectTimeout not written");
+        suite_close(h, *type);
+        return SOCKET_FD_INVALID;
+    }
+    r = wait_conn(h, (int)(ct < (quint32_t)waitMs ? ct : (quint32_t)waitMs) + 3000);
+    oi->result = r;
+    if (r == 1) return h;
+    snprintf(oi->why, sizeof(oi->why), r == 0 ? "ConnResult FALSE" : "no ConnResult in time");
+    suite_close(h, *type);
+    return SOCKET_FD_INVALID;
+}
+
+/* Writes n bytes of g_pattern in writes of at most 65535 bytes; waits out isSending. */
+static int write_all(pointer_t h, quint8_t type, const void *peer, const quint8_t *data, size_t n)
+{
+    size_t off = 0;
+    while (off < n)
+    {
+        size_t chunk = n - off > 65535 ? 65535 : n - off;
+        qbool sending = FALSE;
+        int txBefore = rec_count(h, EV_TX);
+        if (!suite_write(h, type, peer, data + off, (quint16_t)chunk, &sending))
+            return case_fail("Qhal_sockWrite(%lu bytes at %lu) returned FALSE", (unsigned long)chunk,
+                             (unsigned long)off);
+        if (sending && !wait_count(h, EV_TX, txBefore + 1, 15000))
+            return case_fail("isSending was set but Quos_socketIOTxCb never came (15 s)");
+        off += chunk;
+    }
+    return CASE_PASS;
+}
+
+static int expect_echo(pointer_t h, quint8_t type, size_t n, unsigned seed)
+{
+    size_t before = rec_rx(h, NULL, 0), got;
+    int r;
+    fill_pattern(n, seed);
+    if ((r = write_all(h, type, NULL, g_pattern, n)) != CASE_PASS) return r;
+    if (!wait_rx(h, before + n, WAIT_MS))
+        return case_fail("echo of %lu bytes: only %lu arrived", (unsigned long)n,
+                         (unsigned long)(rec_rx(h, NULL, 0) - before));
+    got = rec_rx(h, g_buf, sizeof(g_buf));
+    if (got != before + n)
+        return case_fail("echo of %lu bytes: %lu arrived (extra data)", (unsigned long)n,
+                         (unsigned long)(got - before));
+    if (memcmp(g_buf + before, g_pattern, n) != 0) return case_fail("echo of %lu bytes corrupted", (unsigned long)n);
+    return CASE_PASS;
+}
+
+static int need(int on, const char *feature)
+{
+    if (!on) return case_skip("board feature %s is off", feature);
+    return CASE_PASS;
+}
+
+/* ---- TCP ---- */
+
+static int tcp_echo_basic(void)
+{
+    quint8_t type;
+    open_info_t oi;
+    pointer_t h;
+    int r;
+    if (need(QHAL_FEATURE_TCP, "tcp")) return CASE_SKIP;
+    h = open_stream(0, host(), port("tcp-echo"), &type, &oi, WAIT_MS);
+    if (h == SOCKET_FD_INVALID) return case_fail("connect to the TCP echo: %s", oi.why);
+    if (QHAL_CONNECT_ASYNC && (!oi.async || oi.timeout != QHAL_CONNECT_TIMEOUT_MS))
+        r = case_fail("async board: *connectTimeout %u, expected %u", (unsigned)oi.timeout,
+                      (unsigned)QHAL_CONNECT_TIMEOUT_MS);
+    else if (!QHAL_CONNECT_ASYNC && oi.async)
+        r = case_fail("sync board returned *connectTimeout %u, expected 0", (unsigned)oi.timeout);
+    else
+        r = expect_echo(h, type, 5, 1);
+    suite_close(h, type);
+    if (r == CASE_PASS && rec_count(h, EV_DOWN)) r = case_fail("link-down event although the core closed the link");
+    return r;
+}
+
+static int tcp_echo_sizes(void)
+{
+    static const size_t sizes[] = {1, 2, 100, 1460, 4096, 16384, 65535, 65536};
+    quint8_t type;
+    open_info_t oi;
+    pointer_t h;
+    size_t i;
+    int r = CASE_PASS;
+    if (need(QHAL_FEATURE_TCP, "tcp")) return CASE_SKIP;
+    h = open_stream(0, host(), port("tcp-echo"), &type, &oi, WAIT_MS);
+    if (h == SOCKET_FD_INVALID) return case_fail("connect: %s", oi.why);
+    for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]) && r == CASE_PASS; i++) r = expect_echo(h, type, sizes[i], (unsigned)i);
+    suite_close(h, type);
+    return r;
+}
+
+static int tcp_connect_refused(void)
+{
+    quint8_t type;
+    open_info_t oi;
+    pointer_t h;
+    uint64_t t0 = now_ms();
+    if (need(QHAL_FEATURE_TCP, "tcp")) return CASE_SKIP;
+    h = open_stream(0, host(), port("refuse"), &type, &oi, WAIT_MS);
+    if (h != SOCKET_FD_INVALID)
+    {
+        suite_close(h, type);
+        return case_fail("connect to a refusing port succeeded");
+    }
+    if (oi.result != 0) return case_fail("no failure reported for a refused connect: %s", oi.why);
+    if (now_ms() - t0 > 5000) return case_fail("refusal took %lu ms to report", (unsigned long)(now_ms() - t0));
+    return CASE_PASS;
+}
+
+static int tcp_connect_timeout(void)
+{
+    quint8_t type;
+    open_info_t oi;
+    pointer_t h;
+    uint64_t t0 = now_ms(), took;
+    char target[80];
+    if (need(QHAL_FEATURE_TCP, "tcp")) return CASE_SKIP;
+    if (!*cfg_str("blackhole-host", "")) return case_skip("no black-hole address (needs the namespace run)");
+    snprintf(target, sizeof(target), "%s", cfg_str("blackhole-host", ""));
+    h = open_stream(0, target, port("blackhole-port"), &type, &oi, (int)QHAL_CONNECT_TIMEOUT_MS + 5000);
+    took = now_ms() - t0;
+    if (h != SOCKET_FD_INVALID)
+    {
+        suite_close(h, type);
+        return case_fail("connect to a black hole succeeded");
+    }
+    if (QHAL_CONNECT_ASYNC && oi.result != 0)
+        return case_fail("no ConnResult(FALSE) within the connect time-out + 3 s (%s)", oi.why);
+    if (took + 500 < QHAL_CONNECT_TIMEOUT_MS && oi.result == 0 && QHAL_CONNECT_ASYNC)
+        return case_fail("gave up after %lu ms, before QHAL_CONNECT_TIMEOUT_MS (%u)", (unsigned long)took,
+                         (unsigned)QHAL_CONNECT_TIMEOUT_MS);
+    if (!QHAL_CONNECT_ASYNC && took > QHAL_CONNECT_TIMEOUT_MS + 2000)
+        return case_fail("sync connect blocked %lu ms, more than QHAL_CONNECT_TIMEOUT_MS", (unsigned long)took);
+    return CASE_PASS;
+}
+
+static int tcp_dns_fallback(void)
+{
+    quint8_t type;
+    open_info_t oi;
+    pointer_t h;
+    int r;
+    if (need(QHAL_FEATURE_TCP, "tcp") || need(QHAL_FEATURE_DNS, "dns")) return CASE_SKIP;
+    if (!cfg_int("dns-names", 0)) return case_skip("test names do not resolve here (needs the namespace run)");
+    h = open_stream(0, "multi.qhal.test", port("tcp-echo"), &type, &oi, WAIT_MS);
+    if (h == SOCKET_FD_INVALID)
+        return case_fail("multi.qhal.test (127.0.0.2 refuses, then 127.0.0.1): %s", oi.why);
+    r = expect_echo(h, type, 64, 7);
+    suite_close(h, type);
+    return r;
+}
+
+static int tcp_ipv6(void)
+{
+    quint8_t type;
+    open_info_t oi;
+    pointer_t h;
+    int r;
+    if (need(QHAL_FEATURE_TCP, "tcp") || need(QHAL_FEATURE_IPV6, "ipv6")) return CASE_SKIP;
+    if (!port("tcp-echo6")) return case_skip("the broker has no IPv6 loopback echo");
+    h = open_stream(0, "::1", port("tcp-echo6"), &type, &oi, WAIT_MS);
+    if (h == SOCKET_FD_INVALID) return case_fail("connect to [::1]: %s", oi.why);
+    r = expect_echo(h, type, 300, 3);
+    suite_close(h, type);
+    if (r != CASE_PASS || !cfg_int("dns-names", 0)) return r;
+    h = open_stream(0, "v6.qhal.test", port("tcp-echo6"), &type, &oi, WAIT_MS);
+    if (h == SOCKET_FD_INVALID) return case_fail("connect to v6.qhal.test (AAAA ::1): %s", oi.why);
+    r = expect_echo(h, type, 300, 4);
+    suite_close(h, type);
+    return r;
+}
+
+static int tcp_partial_writes(void)
+{
+    quint8_t type;
+    open_info_t oi;
+    pointer_t h;
+    char reply[128];
+    long before = 0, after = 0;
+    unsigned long total = 0;
+    int writes = 0, sending = 0, r = CASE_PASS;
+    uint64_t t0;
+    if (need(QHAL_FEATURE_TCP, "tcp")) return CASE_SKIP;
+    if (control("slow-bytes", reply, sizeof(reply)) == 0) before = atol(reply + 3);
+    h = open_stream(0, host(), port("slow"), &type, &oi, WAIT_MS);
+    if (h == SOCKET_FD_INVALID) return case_fail("connect to the slow reader: %s", oi.why);
+    fill_pattern(60000, 9);
+    t0 = now_ms();
+    while (!sending && writes < 2000)
+    {
+        qbool s = FALSE;
+        uint64_t w0 = now_ms();
+        if (!suite_write(h, type, NULL, g_pattern, 60000, &s))
+        {
+            r = case_fail("Qhal_sockWrite returned FALSE after %lu bytes", total);
+            break;
+        }
+        if (now_ms() - w0 > 500)
+        {
+            r = case_fail("Qhal_sockWrite blocked %lu ms", (unsigned long)(now_ms() - w0));
+            break;
+        }
+        total += 60000;
+        writes++;
+        sending = s;
+    }
+    if (r == CASE_PASS && !sending)
+        r = case_fail("isSending never set after %lu bytes to a reader that reads nothing", total);
+    if (r == CASE_PASS && !wait_count(h, EV_TX, 1, 20000))
+        r = case_fail("no Quos_socketIOTxCb within 20 s after isSending (wrote %lu bytes in %d writes)", total, writes);
+    if (r == CASE_PASS)
+    {
+        uint64_t deadline = now_ms() + 15000;
+        while (now_ms() < deadline)
+        {
+            if (control("slow-bytes", reply, sizeof(reply)) == 0) after = atol(reply + 3);
+            if ((unsigned long)(after - before) >= total) break;
+            sleep_ms(100);
+        }
+        if ((unsigned long)(after - before) != total)
+            r = case_fail("reader got %ld bytes, HAL accepted %lu", after - before, total);
+    }
+    (void)t0;
+    suite_close(h, type);
+    return r;
+}
+
+static int tcp_down_on_reset(void)
+{
+    quint8_t type;
+    open_info_t oi;
+    pointer_t h;
+    int r = CASE_PASS;
+    if (need(QHAL_FEATURE_TCP, "tcp")) return CASE_SKIP;
+    h = open_stream(0, host(), port("reset"), &type, &oi, WAIT_MS);
+    if (h == SOCKET_FD_INVALID) return case_fail("connect: %s", oi.why);
+    if (!suite_write(h, type, NULL, (const quint8_t *)"boom", 4, NULL)) r = case_fail("write returned FALSE");
+    else if (!wait_count(h, EV_DOWN, 1, WAIT_MS)) r = case_fail("no link-down event after the peer reset the link");
+    else
+    {
+        sleep_ms(300);
+        if (rec_count(h, EV_DOWN) != 1) r = case_fail("link-down event %d times", rec_count(h, EV_DOWN));
+        else if (suite_write(h, type, NULL, (const quint8_t *)"x", 1, NULL))
+            r = case_fail("Qhal_sockWrite on a reset link returned TRUE");
+    }
+    suite_close(h, type);
+    return r;
+}
+
+static int tcp_down_on_close(void)
+{
+    quint8_t type;
+    open_info_t oi;
+    pointer_t h;
+    int r = CASE_PASS, n = port("close-after-bytes"), i;
+    if (need(QHAL_FEATURE_TCP, "tcp")) return CASE_SKIP;
+    h = open_stream(0, host(), port("close-after"), &type, &oi, WAIT_MS);
+    if (h == SOCKET_FD_INVALID) return case_fail("connect: %s", oi.why);
+    if (!wait_count(h, EV_DOWN, 1, WAIT_MS)) r = case_fail("no link-down event after the peer closed");
+    else if (rec_rx(h, g_buf, sizeof(g_buf)) != (size_t)n)
+        r = case_fail("got %lu bytes before the close, expected %d", (unsigned long)rec_rx(h, NULL, 0), n);
+    else
+    {
+        for (i = 0; i < n; i++)
+            if (g_buf[i] != (quint8_t)(i & 0xff)) break;
+        if (i != n) r = case_fail("data before the close corrupted at byte %d", i);
+        sleep_ms(300);
+        if (r == CASE_PASS && rec_count(h, EV_DOWN) != 1) r = case_fail("link-down event %d times", rec_count(h, EV_DOWN));
+    }
+    suite_close(h, type);
+    return r;
+}
+
+static int tcp_close_in_flight(void)
+{
+    quint8_t type;
+    open_info_t oi;
+    pointer_t h;
+    int i;
+    if (need(QHAL_FEATURE_TCP, "tcp")) return CASE_SKIP;
+    h = open_stream(0, host(), port("tcp-echo"), &type, &oi, WAIT_MS);
+    if (h == SOCKET_FD_INVALID) return case_fail("connect: %s", oi.why);
+    fill_pattern(65535, 5);
+    for (i = 0; i < 4; i++)
+    {
+        qbool s = FALSE;
+        if (!suite_write(h, type, NULL, g_pattern, 65535, &s)) break;
+    }
+    suite_close(h, type);
+    /* Echoed data is now arriving for a closed handle: none of it may reach the core. */
+    sleep_ms(500);
+    if (suite_write(h, type, NULL, g_pattern, 10, NULL)) return case_fail("Qhal_sockWrite on a closed handle returned TRUE");
+    if (suite_write(SOCKET_FD_INVALID, type, NULL, g_pattern, 10, NULL))
+        return case_fail("Qhal_sockWrite on SOCKET_FD_INVALID returned TRUE");
+    Qhal_sockClose(SOCKET_FD_INVALID, type);
+    return CASE_PASS;
+}
+
+/* ---- TLS ---- */
+
+static int tls_case(const char *key, int expectUp, int needClientCert)
+{
+    quint8_t type;
+    open_info_t oi;
+    pointer_t h;
+    int r = CASE_PASS;
+    if (need(QHAL_FEATURE_TLS, "tls")) return CASE_SKIP;
+    if (needClientCert && !QHAL_CLIENT_CERT) return case_skip("board has no client certificate (QHAL_CLIENT_CERT 0)");
+    h = open_stream(1, "localhost", port(key), &type, &oi, WAIT_MS + 5000);
+    if (!expectUp)
+    {
+        if (h != SOCKET_FD_INVALID)
+        {
+            suite_close(h, type);
+            return case_fail("TLS link came up although the server certificate must be rejected");
+        }
+        if (oi.result != 0) return case_fail("no failure reported: %s", oi.why);
+        return CASE_PASS;
+    }
+    if (h == SOCKET_FD_INVALID) return case_fail("TLS connect to localhost: %s", oi.why);
+    r = expect_echo(h, type, 1000, 11);
+    if (r == CASE_PASS) r = expect_echo(h, type, 65536 + 123, 12);
+    suite_close(h, type);
+    return r;
+}
+
+static int tls_valid(void) { return tls_case("tls-valid", 1, 0); }
+static int tls_wrong_host(void) { return tls_case("tls-wrong-host", 0, 0); }
+static int tls_expired(void) { return tls_case("tls-expired", 0, 0); }
+static int tls_untrusted(void) { return tls_case("tls-untrusted", 0, 0); }
+static int tls_mutual(void) { return tls_case("tls-mutual", 1, 1); }
+
+/* ---- DTLS ---- */
+
+static pointer_t open_dtls(const char *hostname, int rport, quint8_t *type)
+{
+    pointer_t h;
+    *type = 0xff;
+    rec_opening();
+    h = Qhal_udpSslInit(type, 0, hostname, (quint16_t)rport);
+    rec_opened(h);
+    return h;
+}
+
+static int dtls_echo_case(const char *hostname, int rport)
+{
+    quint8_t type;
+    pointer_t h = open_dtls(hostname, rport, &type);
+    int r;
+    if (h == SOCKET_FD_INVALID) return case_fail("Qhal_udpSslInit(%s:%d) failed", hostname, rport);
+    if (type != SOCKET_TYPE_UDP_SSL_CLI) r = case_fail("*type %u, expected SOCKET_TYPE_UDP_SSL_CLI", (unsigned)type);
+    else r = expect_echo(h, type, 200, 21);
+    if (r == CASE_PASS) r = expect_echo(h, type, 1000, 22);
+    suite_close(h, type);
+    return r;
+}
+
+static int dtls_psk(void)
+{
+    if (need(QHAL_FEATURE_DTLS, "dtls")) return CASE_SKIP;
+    if (!QHAL_PSK) return case_skip("board has no PSK hook (QHAL_PSK 0)");
+    if (!port("dtls-psk")) return case_skip("the broker has no DTLS server");
+    suite_psk_wrong(0);
+    return dtls_echo_case(host(), port("dtls-psk"));
+}
+
+static int dtls_psk_wrong_key(void)
+{
+    quint8_t type;
+    pointer_t h;
+    if (need(QHAL_FEATURE_DTLS, "dtls")) return CASE_SKIP;
+    if (!QHAL_PSK) return case_skip("board has no PSK hook (QHAL_PSK 0)");
+    if (!port("dtls-psk")) return case_skip("the broker has no DTLS server");
+    suite_psk_wrong(1);
+    h = open_dtls(host(), port("dtls-psk"), &type);
+    suite_psk_wrong(0);
+    if (h != SOCKET_FD_INVALID)
+    {
+        suite_close(h, type);
+        return case_fail("DTLS link came up with the wrong pre-shared key");
+    }
+    return CASE_PASS;
+}
+
+static int dtls_cert(void)
+{
+    if (need(QHAL_FEATURE_DTLS, "dtls")) return CASE_SKIP;
+    if (QHAL_PSK) return case_skip("board uses a pre-shared key for DTLS");
+    if (!port("dtls-cert")) return case_skip("the broker has no DTLS server");
+    return dtls_echo_case("localhost", port("dtls-cert"));
+}
+
+/* ---- UDP ---- */
+
+static int sockaddr_port(const void *sa)
+{
+    const struct sockaddr *s = (const struct sockaddr *)sa;
+    if (s->sa_family == AF_INET) return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+    if (s->sa_family == AF_INET6) return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+    return -1;
+}
+
+static pointer_t open_udp(quint16_t lport, const char *hostname, int rport, void **peer, quint8_t *type)
+{
+    pointer_t h;
+    *type = 0xff;
+    rec_opening();
+    h = Qhal_udpInit(type, lport, hostname, (quint16_t)rport, peer);
+    rec_opened(h);
+    return h;
+}
+
+static int udp_with_peer(void)
+{
+    quint8_t type;
+    void *peer = NULL;
+    pointer_t h;
+    struct sockaddr_storage from;
+    int r;
+    long live0 = shim_live_allocations();
+    if (need(QHAL_FEATURE_UDP, "udp")) return CASE_SKIP;
+    h = open_udp(0, host(), port("udp-echo"), &peer, &type);
+    if (h == SOCKET_FD_INVALID) return case_fail("Qhal_udpInit with a peer failed");
+    if (type != SOCKET_TYPE_UDP) r = case_fail("*type %u, expected SOCKET_TYPE_UDP", (unsigned)type);
+    else if (peer == NULL) r = case_fail("*peer not set");
+    else if (shim_live_allocations() != live0 + 1 && shim_live_allocations() < live0 + 1)
+        r = case_fail("*peer not allocated with HAL_MALLOC");
+    else if (sockaddr_port(peer) != port("udp-echo"))
+        r = case_fail("*peer holds port %d, expected %d", sockaddr_port(peer), port("udp-echo"));
+    else
+    {
+        fill_pattern(512, 31);
+        r = write_all(h, type, peer, g_pattern, 512);
+        if (r == CASE_PASS && !wait_rx(h, 512, WAIT_MS)) r = case_fail("no echo datagram");
+        if (r == CASE_PASS && rec_rx(h, g_buf, sizeof(g_buf)) == 512 && memcmp(g_buf, g_pattern, 512))
+            r = case_fail("echo datagram corrupted");
+        if (r == CASE_PASS && (!rec_last_peer(h, &from, sizeof(from)) || sockaddr_port(&from) != port("udp-echo")))
+            r = case_fail("Rx peer is not the echo server");
+    }
+    suite_close(h, type);
+    if (peer) qhal_shim_free(peer);
+    return r;
+}
+
+static int udp_without_peer(void)
+{
+    quint8_t type;
+    pointer_t h;
+    int r;
+    if (need(QHAL_FEATURE_UDP, "udp")) return CASE_SKIP;
+    h = open_udp(0, host(), port("udp-echo"), NULL, &type);
+    if (h == SOCKET_FD_INVALID) return case_fail("Qhal_udpInit without peer out-parameter failed");
+    fill_pattern(1200, 41);
+    r = write_all(h, type, NULL, g_pattern, 1200);
+    if (r == CASE_PASS && !wait_rx(h, 1200, WAIT_MS)) r = case_fail("no echo for a write without peer");
+    suite_close(h, type);
+    return r;
+}
+
+static int udp_bound_only(void)
+{
+    quint8_t type;
+    pointer_t h;
+    int r = CASE_PASS, lport, fd, src;
+    struct sockaddr_in a;
+    socklen_t al = sizeof(a);
+    struct sockaddr_storage from;
+    char cmd[64], reply[128];
+    if (need(QHAL_FEATURE_UDP, "udp")) return CASE_SKIP;
+    /* A free port: bind, read it back, release. */
+    fd = socket(AF_INET, SOCK_DGRAM, 0);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || getsockname(fd, (struct sockaddr *)&a, &al) != 0)
+    {
+        if (fd >= 0) close(fd);
+        return case_fail("could not find a free UDP port");
+    }
+    lport = ntohs(a.sin_port);
+    close(fd);
+    h = open_udp((quint16_t)lport, NULL, 0, NULL, &type);
+    if (h == SOCKET_FD_INVALID) return case_fail("Qhal_udpInit(l_port %d, hostname NULL) failed", lport);
+    snprintf(cmd, sizeof(cmd), "udp-send %d hello-lan", lport);
+    if (control(cmd, reply, sizeof(reply)) != 0) r = case_fail("broker: %s", reply);
+    else
+    {
+        src = atoi(reply + 3);
+        if (!wait_rx(h, 9, WAIT_MS)) r = case_fail("datagram to the bound port not delivered");
+        else if (!rec_last_peer(h, &from, sizeof(from))) r = case_fail("datagram delivered without its sender");
+        else if (sockaddr_port(&from) != src)
+            r = case_fail("sender port %d, expected %d", sockaddr_port(&from), src);
+        else
+        {
+            /* Reply through an explicit peer (the UDP echo), as LAN discovery does. */
+            struct sockaddr_in echo;
+            memset(&echo, 0, sizeof(echo));
+            echo.sin_family = AF_INET;
+            echo.sin_port = htons((uint16_t)port("udp-echo"));
+            inet_pton(AF_INET, host(), &echo.sin_addr);
+            if (!suite_write(h, type, &echo, (const quint8_t *)"reply", 5, NULL))
+                r = case_fail("Qhal_sockWrite with an explicit peer returned FALSE");
+            else if (!wait_rx(h, 14, WAIT_MS)) r = case_fail("no echo for the reply sent to an explicit peer");
+            else if (!rec_last_peer(h, &from, sizeof(from)) || sockaddr_port(&from) != port("udp-echo"))
+                r = case_fail("echo's sender is not the echo server");
+        }
+    }
+    suite_close(h, type);
+    return r;
+}
+
+/* ---- TCP server ---- */
+
+static int tcp_server_max_clients(void)
+{
+    quint8_t type;
+    pointer_t l, clients[8];
+    int r = CASE_PASS, lport, fd, n, i;
+    struct sockaddr_in a;
+    socklen_t al = sizeof(a);
+    char cmd[64], reply[128];
+    const int maxc = 2;
+    if (need(QHAL_FEATURE_TCP_SERVER, "tcpServer")) return CASE_SKIP;
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || getsockname(fd, (struct sockaddr *)&a, &al) != 0)
+    {
+        if (fd >= 0) close(fd);
+        return case_fail("could not find a free TCP port");
+    }
+    lport = ntohs(a.sin_port);
+    close(fd);
+    type = 0xff;
+    rec_opening();
+    l = Qhal_tcpServerInit(&type, (quint16_t)lport, maxc);
+    rec_opened(l);
+    if (l == SOCKET_FD_INVALID) return case_fail("Qhal_tcpServerInit(port %d, %d clients) failed", lport, maxc);
+    if (type != SOCKET_TYPE_TCP_LISTEN)
+    {
+        suite_close(l, type);
+        return case_fail("*type %u, expected SOCKET_TYPE_TCP_LISTEN", (unsigned)type);
+    }
+    snprintf(cmd, sizeof(cmd), "connect %d %d", lport, maxc + 1);
+    if (control(cmd, reply, sizeof(reply)) != 0) r = case_fail("broker could not connect: %s", reply);
+    if (r == CASE_PASS && !wait_count(l, EV_ACCEPT, maxc, WAIT_MS))
+        r = case_fail("%d clients handed to the core, expected %d", rec_count(l, EV_ACCEPT), maxc);
+    if (r == CASE_PASS)
+    {
+        uint64_t deadline = now_ms() + 5000;
+        int open = -1, closed = -1;
+        sleep_ms(300);
+        if (rec_count(l, EV_ACCEPT) != maxc)
+            r = case_fail("%d clients handed to the core, expected at most %d", rec_count(l, EV_ACCEPT), maxc);
+        while (r == CASE_PASS && now_ms() < deadline)
+        {
+            if (control("clients", reply, sizeof(reply)) == 0 && sscanf(reply, "ok %d %d", &open, &closed) == 2 &&
+                open == maxc && closed == 1)
+                break;
+            sleep_ms(100);
+        }
+        if (r == CASE_PASS && !(open == maxc && closed == 1))
+            r = case_fail("broker sees %d open and %d closed clients, expected %d and 1", open, closed, maxc);
+    }
+    n = rec_accepted(l, clients, 8);
+    if (r == CASE_PASS)
+    {
+        for (i = 0; i < n; i++) rec_opened(clients[i]);
+        if (control("send hi", reply, sizeof(reply)) != 0) r = case_fail("broker send: %s", reply);
+        for (i = 0; i < n && r == CASE_PASS; i++)
+            if (!wait_rx(clients[i], 2, WAIT_MS)) r = case_fail("client %d received nothing under its own handle", i);
+        for (i = 0; i < n && r == CASE_PASS; i++)
+            if (!suite_write(clients[i], SOCKET_TYPE_TCP_CLI, NULL, (const quint8_t *)"yo", 2, NULL))
+                r = case_fail("write to accepted client %d returned FALSE", i);
+        if (r == CASE_PASS)
+        {
+            uint64_t deadline = now_ms() + 5000;
+            int bytes = -1, o, c;
+            while (now_ms() < deadline)
+            {
+                if (control("clients", reply, sizeof(reply)) == 0 && sscanf(reply, "ok %d %d %d", &o, &c, &bytes) == 3 &&
+                    bytes >= 2 * maxc)
+                    break;
+                sleep_ms(50);
+            }
+            if (bytes != 2 * maxc) r = case_fail("broker's clients received %d bytes, expected %d", bytes, 2 * maxc);
+        }
+        if (r == CASE_PASS)
+        {
+            control("drop-clients", reply, sizeof(reply));
+            for (i = 0; i < n && r == CASE_PASS; i++)
+                if (!wait_count(clients[i], EV_DOWN, 1, WAIT_MS)) r = case_fail("no link-down for accepted client %d", i);
+        }
+    }
+    control("drop-clients", reply, sizeof(reply));
+    for (i = 0; i < n; i++) suite_close(clients[i], SOCKET_TYPE_TCP_CLI);
+    suite_close(l, type);
+    return r;
+}
+
+/* ---- DNS ---- */
+
+static int dns_get(void)
+{
+    static quint8_t bufs[4][46];
+    quint8_t *list[4];
+    quint32_t n;
+    int i;
+    if (need(QHAL_FEATURE_DNS, "dns")) return CASE_SKIP;
+    for (i = 0; i < 4; i++)
+    {
+        memset(bufs[i], '#', sizeof(bufs[i]));
+        list[i] = bufs[i];
+    }
+    n = Qhal_dns2IPGet("127.0.0.1", list, 3);
+    if (n != 1 || strcmp((char *)bufs[0], "127.0.0.1")) return case_fail("literal 127.0.0.1: %u answers, first '%.46s'", (unsigned)n, bufs[0]);
+    if (!cfg_int("dns-names", 0))
+    {
+        n = Qhal_dns2IPGet("localhost", list, 3);
+        if (n < 1) return case_fail("localhost did not resolve");
+        return CASE_PASS;
+    }
+    n = Qhal_dns2IPGet("one.qhal.test", list, 3);
+    if (n != 1 || strcmp((char *)bufs[0], "127.0.0.1"))
+        return case_fail("one.qhal.test: %u answers, first '%.46s'", (unsigned)n, bufs[0]);
+    n = Qhal_dns2IPGet("multi.qhal.test", list, 3);
+    if (n != 2 || strcmp((char *)bufs[0], "127.0.0.2") || strcmp((char *)bufs[1], "127.0.0.1"))
+        return case_fail("multi.qhal.test: %u answers '%.46s' '%.46s', expected 127.0.0.2 then 127.0.0.1", (unsigned)n,
+                         bufs[0], bufs[1]);
+    for (i = 0; i < 4; i++) memset(bufs[i], '#', sizeof(bufs[i]));
+    n = Qhal_dns2IPGet("multi.qhal.test", list, 1);
+    if (n != 1 || strcmp((char *)bufs[0], "127.0.0.2")) return case_fail("addrMax 1: %u answers", (unsigned)n);
+    if (bufs[1][0] != '#') return case_fail("addrMax 1: the HAL wrote past retAddr[0]");
+    if (QHAL_FEATURE_IPV6)
+    {
+        n = Qhal_dns2IPGet("v6.qhal.test", list, 3);
+        if (n != 1 || strcmp((char *)bufs[0], "::1")) return case_fail("v6.qhal.test: %u answers, first '%.46s'", (unsigned)n, bufs[0]);
+    }
+    n = Qhal_dns2IPGet("nope.qhal.test", list, 3);
+    if (n != 0) return case_fail("an unknown name gave %u answers", (unsigned)n);
+    return CASE_PASS;
+}
+
+/* ---- broadcast ---- */
+
+static int broadcast(void)
+{
+    quint8_t type;
+    pointer_t h;
+    int r = CASE_PASS, count = 0;
+    char reply[256], hex[64];
+    uint64_t deadline;
+    if (need(QHAL_FEATURE_BROADCAST, "broadcast") || need(QHAL_FEATURE_UDP, "udp")) return CASE_SKIP;
+    if (!port("broadcast")) return case_skip("no broadcast listener reachable (needs the namespace run)");
+    control("bcast-reset", reply, sizeof(reply));
+    h = open_udp(0, NULL, 0, NULL, &type);
+    if (h == SOCKET_FD_INVALID) return case_fail("Qhal_udpInit(bind only) failed");
+    if (!Qhal_sockUdpBroadCastLAN(h, (quint16_t)port("broadcast"), (quint8_t *)"qhal-bcast", 10))
+        r = case_fail("Qhal_sockUdpBroadCastLAN returned FALSE");
+    deadline = now_ms() + 5000;
+    while (r == CASE_PASS && now_ms() < deadline)
+    {
+        if (control("bcast", reply, sizeof(reply)) == 0 && sscanf(reply, "ok %d %63s", &count, hex) == 2 && count > 0) break;
+        sleep_ms(50);
+    }
+    if (r == CASE_PASS && count < 1) r = case_fail("the broadcast did not arrive at 0.0.0.0:%d", port("broadcast"));
+    if (r == CASE_PASS && strcmp(hex, "7168616c2d6263617374")) r = case_fail("broadcast payload %s", hex);
+    suite_close(h, type);
+    return r;
+}
+
+/* ---- MQTT 3.1.1 through the real broker ---- */
+
+typedef struct
+{
+    pointer_t h;
+    quint8_t type;
+    size_t off; /* consumed bytes of the received stream */
+} mqtt_t;
+
+static size_t mqtt_str(quint8_t *p, const char *s)
+{
+    size_t n = strlen(s);
+    p[0] = (quint8_t)(n >> 8);
+    p[1] = (quint8_t)n;
+    memcpy(p + 2, s, n);
+    return n + 2;
+}
+
+/* Sends header + body as one write. */
+static int mqtt_packet(mqtt_t *m, quint8_t hdr, const quint8_t *body, size_t len)
+{
+    quint8_t pkt[300];
+    size_t n = 0, rem = len;
+    pkt[n++] = hdr;
+    do
+    {
+        quint8_t b = (quint8_t)(rem % 128);
+        rem /= 128;
+        if (rem) b |= 0x80;
+        pkt[n++] = b;
+    } while (rem);
+    memcpy(pkt + n, body, len);
+    n += len;
+    if (!suite_write(m->h, m->type, NULL, pkt, (quint16_t)n, NULL)) return case_fail("write of MQTT packet 0x%02x failed", hdr);
+    return CASE_PASS;
+}
+
+/* Waits for the next packet; returns its first byte and copies the body. -1 on time-out. */
+static int mqtt_next(mqtt_t *m, quint8_t *body, size_t *len)
+{
+    uint64_t deadline = now_ms() + WAIT_MS;
+    for (;;)
+    {
+        size_t have = rec_rx(m->h, g_buf, sizeof(g_buf)), i = m->off + 1, rem = 0, mul = 1;
+        if (have > m->off + 1)
+        {
+            int complete = 0;
+            while (i < have)
+            {
+                rem += (size_t)(g_buf[i] & 0x7f) * mul;
+                mul *= 128;
+                if (!(g_buf[i++] & 0x80))
+                {
+                    complete = 1;
+                    break;
+                }
+            }
+            if (complete && have >= i + rem)
+            {
+                int first = g_buf[m->off];
+                memcpy(body, g_buf + i, rem < 256 ? rem : 256);
+                *len = rem;
+                m->off = i + rem;
+                return first;
+            }
+        }
+        if (now_ms() >= deadline || rec_count(m->h, EV_DOWN)) return -1;
+        wait_rx(m->h, have + 1, (int)(deadline - now_ms()));
+    }
+}
+
+static int mqtt_round_trip(int tls)
+{
+    mqtt_t m;
+    open_info_t oi;
+    quint8_t body[256], in[256];
+    size_t n = 0, len;
+    int first, r = CASE_PASS, gotPuback = 0, gotPublish = 0, i;
+    const char *topic = tls ? "qhal/conformance/tls" : "qhal/conformance/tcp";
+    memset(&m, 0, sizeof(m));
+    m.h = open_stream(tls, tls ? "localhost" : host(), port(tls ? "mqtt-tls" : "mqtt-tcp"), &m.type, &oi, WAIT_MS);
+    if (m.h == SOCKET_FD_INVALID) return case_fail("connect to the MQTT broker: %s", oi.why);
+    /* CONNECT: protocol MQTT level 4, clean session, keep-alive 30 s. */
+    n = mqtt_str(body, "MQTT");
+    body[n++] = 4;
+    body[n++] = 0x02;
+    body[n++] = 0;
+    body[n++] = 30;
+    n += mqtt_str(body + n, tls ? "qhal-conformance-tls" : "qhal-conformance-tcp");
+    r = mqtt_packet(&m, 0x10, body, n);
+    if (r == CASE_PASS)
+    {
+        first = mqtt_next(&m, in, &len);
+        if (first != 0x20 || len != 2 || in[1] != 0) r = case_fail("CONNACK expected, got 0x%02x (rc %d)", first, len == 2 ? in[1] : -1);
+    }
+    if (r == CASE_PASS)
+    {
+        n = 0;
+        body[n++] = 0;
+        body[n++] = 1;
+        n += mqtt_str(body + n, topic);
+        body[n++] = 1;
+        r = mqtt_packet(&m, 0x82, body, n);
+    }
+    if (r == CASE_PASS)
+    {
+        first = mqtt_next(&m, in, &len);
+        if (first != 0x90 || len != 3 || in[2] != 1) r = case_fail("SUBACK QoS 1 expected, got 0x%02x", first);
+    }
+    if (r == CASE_PASS)
+    {
+        n = mqtt_str(body, topic);
+        body[n++] = 0;
+        body[n++] = 2;
+        memcpy(body + n, "hello-qhal", 10);
+        n += 10;
+        r = mqtt_packet(&m, 0x32, body, n);
+    }
+    for (i = 0; i < 4 && r == CASE_PASS && !(gotPuback && gotPublish); i++)
+    {
+        first = mqtt_next(&m, in, &len);
+        if (first == 0x40 && len == 2 && in[1] == 2) gotPuback = 1;
+        else if ((first & 0xf0) == 0x30)
+        {
+            size_t tl = ((size_t)in[0] << 8) | in[1];
+            size_t qos = (size_t)(first >> 1) & 3u, po = 2 + tl + (qos ? 2 : 0);
+            if (tl != strlen(topic) || memcmp(in + 2, topic, tl) || len - po != 10 || memcmp(in + po, "hello-qhal", 10))
+                r = case_fail("PUBLISH came back altered");
+            gotPublish = 1;
+            if (qos)
+            {
+                quint8_t ack[2];
+                ack[0] = in[2 + tl];
+                ack[1] = in[3 + tl];
+                r = mqtt_packet(&m, 0x40, ack, 2);
+            }
+        }
+        else if (first < 0) r = case_fail("waiting for PUBACK and PUBLISH: %s", rec_count(m.h, EV_DOWN) ? "link down" : "time-out");
+    }
+    if (r == CASE_PASS && !(gotPuback && gotPublish)) r = case_fail("PUBACK %d, PUBLISH %d", gotPuback, gotPublish);
+    if (r == CASE_PASS) r = mqtt_packet(&m, 0xe0, NULL, 0);
+    sleep_ms(50);
+    suite_close(m.h, m.type);
+    return r;
+}
+
+static int mqtt_tcp(void)
+{
+    if (need(QHAL_FEATURE_TCP, "tcp")) return CASE_SKIP;
+    return mqtt_round_trip(0);
+}
+
+static int mqtt_tls(void)
+{
+    if (need(QHAL_FEATURE_TLS, "tls")) return CASE_SKIP;
+    return mqtt_round_trip(1);
+}
+
+/* ---- resources ---- */
+
+static int open_close_cycles(void)
+{
+    int fds0, fds1, i, r = CASE_PASS;
+    long live0, live1;
+    quint8_t type;
+    open_info_t oi;
+    if (need(QHAL_FEATURE_TCP || QHAL_FEATURE_UDP, "tcp or udp")) return CASE_SKIP;
+    /* Warm up (lazy I/O thread start, resolver state), then take the baseline. */
+    for (i = 0; i < 3; i++)
+    {
+        void *peer = NULL;
+        pointer_t h = open_udp(0, host(), port("udp-echo"), &peer, &type);
+        if (h != SOCKET_FD_INVALID) suite_close(h, type);
+        if (peer) qhal_shim_free(peer);
+    }
+    sleep_ms(200);
+    fds0 = open_fd_count();
+    live0 = shim_live_allocations();
+    for (i = 0; i < 1000 && r == CASE_PASS; i++)
+    {
+        if (QHAL_FEATURE_TCP && (i % 2 == 0 || !QHAL_FEATURE_UDP))
+        {
+            pointer_t h = open_stream(0, host(), port("tcp-echo"), &type, &oi, WAIT_MS);
+            if (h == SOCKET_FD_INVALID) r = case_fail("cycle %d: TCP connect failed: %s", i, oi.why);
+            else suite_close(h, type);
+        }
+        else
+        {
+            void *peer = NULL;
+            pointer_t h = open_udp(0, host(), port("udp-echo"), &peer, &type);
+            if (h == SOCKET_FD_INVALID) r = case_fail("cycle %d: Qhal_udpInit failed", i);
+            else suite_close(h, type);
+            if (peer) qhal_shim_free(peer);
+        }
+    }
+    if (r != CASE_PASS) return r;
+    /* Closing releases on the I/O context's next pass: give it a moment. */
+    {
+        uint64_t deadline = now_ms() + 3000;
+        do
+        {
+            sleep_ms(100);
+            fds1 = open_fd_count();
+            live1 = shim_live_allocations();
+        } while ((fds1 > fds0 || live1 > live0) && now_ms() < deadline);
+    }
+    if (fds1 > fds0) return case_fail("open descriptors grew from %d to %d over 1000 cycles", fds0, fds1);
+    if (live1 > live0) return case_fail("live HAL_MALLOC blocks grew from %ld to %ld over 1000 cycles", live0, live1);
+    return CASE_PASS;
+}
+
+static int tls_open_close_cycles(void)
+{
+    int fds0, fds1, i, r = CASE_PASS;
+    long live0, live1;
+    quint8_t type;
+    open_info_t oi;
+    if (need(QHAL_FEATURE_TLS, "tls")) return CASE_SKIP;
+    {
+        pointer_t h = open_stream(1, "localhost", port("tls-valid"), &type, &oi, WAIT_MS);
+        if (h != SOCKET_FD_INVALID) suite_close(h, type);
+    }
+    sleep_ms(200);
+    fds0 = open_fd_count();
+    live0 = shim_live_allocations();
+    for (i = 0; i < 50 && r == CASE_PASS; i++)
+    {
+        pointer_t h = open_stream(1, "localhost", port(i % 5 == 4 ? "tls-untrusted" : "tls-valid"), &type, &oi, WAIT_MS);
+        if (h == SOCKET_FD_INVALID && i % 5 != 4) r = case_fail("cycle %d: TLS connect failed: %s", i, oi.why);
+        else if (h != SOCKET_FD_INVALID) suite_close(h, type);
+    }
+    if (r != CASE_PASS) return r;
+    {
+        uint64_t deadline = now_ms() + 3000;
+        do
+        {
+            sleep_ms(100);
+            fds1 = open_fd_count();
+            live1 = shim_live_allocations();
+        } while ((fds1 > fds0 || live1 > live0) && now_ms() < deadline);
+    }
+    if (fds1 > fds0) return case_fail("open descriptors grew from %d to %d over 50 TLS cycles", fds0, fds1);
+    if (live1 > live0) return case_fail("live HAL_MALLOC blocks grew from %ld to %ld over 50 TLS cycles", live0, live1);
+    return CASE_PASS;
+}
+
+const case_t g_cases[] = {
+    {"tcp.echo", tcp_echo_basic},
+    {"tcp.echo-sizes-1B-64KiB", tcp_echo_sizes},
+    {"tcp.connect-refused", tcp_connect_refused},
+    {"tcp.connect-timeout-blackhole", tcp_connect_timeout},
+    {"tcp.dns-fallback-next-address", tcp_dns_fallback},
+    {"tcp.ipv6", tcp_ipv6},
+    {"tcp.partial-writes-slow-reader", tcp_partial_writes},
+    {"tcp.down-once-on-reset", tcp_down_on_reset},
+    {"tcp.down-once-on-peer-close", tcp_down_on_close},
+    {"tcp.close-with-data-in-flight", tcp_close_in_flight},
+    {"tls.valid", tls_valid},
+    {"tls.wrong-host-rejected", tls_wrong_host},
+    {"tls.expired-rejected", tls_expired},
+    {"tls.untrusted-rejected", tls_untrusted},
+    {"tls.mutual", tls_mutual},
+    {"dtls.psk", dtls_psk},
+    {"dtls.psk-wrong-key-rejected", dtls_psk_wrong_key},
+    {"dtls.cert", dtls_cert},
+    {"udp.with-peer", udp_with_peer},
+    {"udp.without-peer", udp_without_peer},
+    {"udp.bound-only-receives-sender", udp_bound_only},
+    {"server.max-clients-plus-one", tcp_server_max_clients},
+    {"dns.dns2IPGet", dns_get},
+    {"broadcast.received", broadcast},
+    {"mqtt.tcp-connect-subscribe-publish-qos1", mqtt_tcp},
+    {"mqtt.tls-connect-subscribe-publish-qos1", mqtt_tls},
+    {"resources.1000-open-close-cycles", open_close_cycles},
+    {"resources.tls-open-close-cycles", tls_open_close_cycles},
+    {NULL, NULL},
+};

@@ -1,0 +1,13 @@
+#ifndef QHAL_CONFORMANCE_CASES_H
+#define QHAL_CONFORMANCE_CASES_H
+
+typedef struct
+{
+    const char *name;
+    int (*fn)(void);
+} case_t;
+
+/* Terminated by { NULL, NULL }. */
+extern const case_t g_cases[];
+
+#endif

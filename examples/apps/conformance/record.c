@@ -1,0 +1,609 @@
+/*
+ * The core's side of the HAL: the Quos_socket* callbacks, the SDK shim (log, counted
+ * malloc/free) and the PSK hook. Every event is recorded under one mutex; waits are bounded
+ * with a condition variable.
+ */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE 1
+
+#include "conformance.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#define MAX_TRACK 64
+#define RX_CAP (256 * 1024)
+#define LOG_LINES 48
+#define EVENT_LINES 64
+
+typedef struct
+{
+    pointer_t h;
+    int used;
+    int closed; /* the suite closed it: no event may follow */
+    quint8_t *rx;
+    size_t rxLen;
+    int downs, txs, conns, connResult, datagrams;
+    struct sockaddr_storage peer;
+    int havePeer;
+    pointer_t accepted[16];
+    int nAccepted;
+} track_t;
+
+static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_cv;
+static track_t g_track[MAX_TRACK];
+static pthread_t g_main;
+static int g_violations;
+static char g_violation[256];
+static char g_events[EVENT_LINES][160];
+static int g_nEvents;
+static char g_logs[LOG_LINES][200];
+static int g_nLogs;
+static long g_live, g_total;
+static int g_pskWrong;
+static int g_opening; /* an Init call is running: a closed slot may be coming back */
+
+uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void sleep_ms(int ms)
+{
+    struct timespec ts;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+    {
+    }
+}
+
+void rec_init(void);
+void rec_init(void)
+{
+    pthread_condattr_t a;
+    pthread_condattr_init(&a);
+    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+    pthread_cond_init(&g_cv, &a);
+    pthread_condattr_destroy(&a);
+    g_main = pthread_self();
+}
+
+/* Caller holds g_mu. */
+static track_t *find(pointer_t h, int create)
+{
+    int i, freeIdx = -1;
+    for (i = 0; i < MAX_TRACK; i++)
+    {
+        if (g_track[i].used && g_track[i].h == h) return &g_track[i];
+        if (!g_track[i].used && freeIdx < 0) freeIdx = i;
+    }
+    if (!create || freeIdx < 0) return NULL;
+    memset(&g_track[freeIdx], 0, sizeof(track_t));
+    g_track[freeIdx].used = 1;
+    g_track[freeIdx].h = h;
+    g_track[freeIdx].connResult = -1;
+    return &g_track[freeIdx];
+}
+
+/* Caller holds g_mu: a closed handle that comes back from an Init in progress starts afresh. */
+static track_t *live_track(pointer_t h)
+{
+    track_t *t = find(h, 1);
+    if (t && t->closed && g_opening)
+    {
+        free(t->rx);
+        memset(t, 0, sizeof(*t));
+        t->used = 1;
+        t->h = h;
+        t->connResult = -1;
+    }
+    return t;
+}
+
+static void violation(const char *fmt, ...)
+{
+    va_list ap;
+    g_violations++;
+    va_start(ap, fmt);
+    vsnprintf(g_violation, sizeof(g_violation), fmt, ap);
+    va_end(ap);
+}
+
+static void event(const char *fmt, ...)
+{
+    va_list ap;
+    if (g_nEvents >= EVENT_LINES) return;
+    va_start(ap, fmt);
+    vsnprintf(g_events[g_nEvents++], sizeof(g_events[0]), fmt, ap);
+    va_end(ap);
+}
+
+static void check_context(const char *what, pointer_t h)
+{
+    if (pthread_equal(pthread_self(), g_main))
+        violation("%s for handle 0x%lx called from the core's own task (inside a HAL call), not the I/O context",
+                  what, (unsigned long)h);
+}
+
+static void peer_text(const void *peer, char *out, size_t outMax)
+{
+    const struct sockaddr *sa = (const struct sockaddr *)peer;
+    char ip[64] = "?";
+    unsigned port = 0;
+    if (sa == NULL)
+    {
+        snprintf(out, outMax, "NULL");
+        return;
+    }
+    if (sa->sa_family == AF_INET)
+    {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)peer;
+        inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
+        port = ntohs(in->sin_port);
+    }
+    else if (sa->sa_family == AF_INET6)
+    {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)peer;
+        inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
+        port = ntohs(in6->sin6_port);
+    }
+    snprintf(out, outMax, "%s:%u", ip, port);
+}
+
+static void on_rx(pointer_t h, quint8_t type, const void *peer, quint32_t peerSize, int havePeerSize,
+                  const quint8_t *buf, quint32_t bufLen)
+{
+    track_t *t;
+    char p[80];
+    pthread_mutex_lock(&g_mu);
+    check_context("Quos_socketIORx", h);
+    peer_text(peer, p, sizeof(p));
+    t = live_track(h);
+    if (t == NULL)
+    {
+        pthread_mutex_unlock(&g_mu);
+        return;
+    }
+    if (t->closed)
+        violation("Quos_socketIORx(handle 0x%lx, type %u, len %u) after Qhal_sockClose", (unsigned long)h,
+                  (unsigned)type, (unsigned)bufLen);
+    if (bufLen == 0)
+    {
+        event("rx   h=0x%lx type=%u DOWN", (unsigned long)h, (unsigned)type);
+        t->downs++;
+        if (t->downs > 1)
+            violation("link-down event delivered %d times for handle 0x%lx", t->downs, (unsigned long)h);
+    }
+    else if (type == SOCKET_TYPE_TCP_LISTEN)
+    {
+        pointer_t client = SOCKET_FD_INVALID;
+        if (bufLen == sizeof(pointer_t)) memcpy(&client, buf, sizeof(client));
+        else violation("accept event on listener 0x%lx with bufLen %u, not sizeof(pointer_t)", (unsigned long)h,
+                       (unsigned)bufLen);
+        event("rx   h=0x%lx LISTEN accepted client 0x%lx from %s", (unsigned long)h, (unsigned long)client, p);
+        if (t->nAccepted < 16) t->accepted[t->nAccepted++] = client;
+        {
+            track_t *c = find(client, 1);
+            if (c) c->closed = 0;
+        }
+    }
+    else
+    {
+        event("rx   h=0x%lx type=%u len=%u peer=%s", (unsigned long)h, (unsigned)type, (unsigned)bufLen, p);
+        if (t->rx == NULL) t->rx = (quint8_t *)malloc(RX_CAP);
+        if (t->rx)
+        {
+            size_t n = bufLen;
+            if (t->rxLen + n > RX_CAP) n = RX_CAP - t->rxLen;
+            memcpy(t->rx + t->rxLen, buf, n);
+            t->rxLen += n;
+        }
+        t->datagrams++;
+        if (peer != NULL)
+        {
+            const struct sockaddr *sa = (const struct sockaddr *)peer;
+            size_t len = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+            if (havePeerSize && peerSize < len)
+                violation("peerSize %u shorter than the sender's address (%u)", (unsigned)peerSize, (unsigned)len);
+            memset(&t->peer, 0, sizeof(t->peer));
+            memcpy(&t->peer, peer, len);
+            t->havePeer = 1;
+        }
+        else if (type == SOCKET_TYPE_UDP)
+        {
+            violation("UDP datagram on handle 0x%lx without its sender (peer NULL)", (unsigned long)h);
+        }
+    }
+    pthread_cond_broadcast(&g_cv);
+    pthread_mutex_unlock(&g_mu);
+}
+
+#ifdef QHAL_RX_PEER_SIZE
+void Quos_socketIORx(pointer_t sockFd, quint8_t type, const void *peer, quint32_t peerSize, const quint8_t *buf,
+                     quint32_t bufLen)
+{
+    on_rx(sockFd, type, peer, peerSize, 1, buf, bufLen);
+}
+#else
+void Quos_socketIORx(pointer_t sockFd, quint8_t type, const void *peer, const quint8_t *buf, quint32_t bufLen)
+{
+    on_rx(sockFd, type, peer, 0, 0, buf, bufLen);
+}
+#endif
+
+void Quos_socketIOConnResult(pointer_t sockFd, quint8_t type, qbool result)
+{
+    track_t *t;
+    pthread_mutex_lock(&g_mu);
+    check_context("Quos_socketIOConnResult", sockFd);
+    event("conn h=0x%lx type=%u result=%u", (unsigned long)sockFd, (unsigned)type, (unsigned)result);
+    t = live_track(sockFd);
+    if (t)
+    {
+        if (t->closed)
+            violation("Quos_socketIOConnResult(handle 0x%lx) after Qhal_sockClose", (unsigned long)sockFd);
+        t->conns++;
+        if (t->conns > 1) violation("ConnResult delivered %d times for handle 0x%lx", t->conns, (unsigned long)sockFd);
+        if (t->connResult < 0) t->connResult = result ? 1 : 0;
+    }
+    pthread_cond_broadcast(&g_cv);
+    pthread_mutex_unlock(&g_mu);
+}
+
+void Quos_socketIOTxCb(pointer_t sockFd, quint8_t type)
+{
+    track_t *t;
+    pthread_mutex_lock(&g_mu);
+    check_context("Quos_socketIOTxCb", sockFd);
+    event("txcb h=0x%lx type=%u", (unsigned long)sockFd, (unsigned)type);
+    t = find(sockFd, 1);
+    if (t)
+    {
+        if (t->closed) violation("Quos_socketIOTxCb(handle 0x%lx) after Qhal_sockClose", (unsigned long)sockFd);
+        t->txs++;
+    }
+    pthread_cond_broadcast(&g_cv);
+    pthread_mutex_unlock(&g_mu);
+}
+
+void rec_reset(void)
+{
+    int i;
+    pthread_mutex_lock(&g_mu);
+    for (i = 0; i < MAX_TRACK; i++)
+    {
+        /* Closed handles stay tracked: a late event for them is still a violation. */
+        if (g_track[i].used && !g_track[i].closed)
+        {
+            free(g_track[i].rx);
+            memset(&g_track[i], 0, sizeof(track_t));
+        }
+        else if (g_track[i].used)
+        {
+            free(g_track[i].rx);
+            g_track[i].rx = NULL;
+            g_track[i].rxLen = 0;
+        }
+    }
+    g_nEvents = 0;
+    g_nLogs = 0;
+    pthread_mutex_unlock(&g_mu);
+}
+
+void rec_opening(void)
+{
+    pthread_mutex_lock(&g_mu);
+    g_opening = 1;
+    pthread_mutex_unlock(&g_mu);
+}
+
+void rec_opened(pointer_t h)
+{
+    track_t *t;
+    pthread_mutex_lock(&g_mu);
+    g_opening = 0;
+    if (h == SOCKET_FD_INVALID)
+    {
+        pthread_mutex_unlock(&g_mu);
+        return;
+    }
+    t = find(h, 1);
+    if (t && t->closed)
+    {
+        /* The slot was reused for a new link: start its record afresh. */
+        free(t->rx);
+        memset(t, 0, sizeof(*t));
+        t->used = 1;
+        t->h = h;
+        t->connResult = -1;
+    }
+    pthread_mutex_unlock(&g_mu);
+}
+
+void suite_close(pointer_t h, quint8_t type)
+{
+    track_t *t;
+    pthread_mutex_lock(&g_mu);
+    t = find(h, 1);
+    if (t) t->closed = 1;
+    event("close h=0x%lx type=%u", (unsigned long)h, (unsigned)type);
+    pthread_mutex_unlock(&g_mu);
+    Qhal_sockClose(h, type);
+}
+
+qbool suite_write(pointer_t h, quint8_t type, const void *peer, const quint8_t *buf, quint16_t len,
+                  qbool *isSending)
+{
+    return Qhal_sockWrite(h, type, peer, buf, len, isSending);
+}
+
+size_t rec_rx(pointer_t h, quint8_t *out, size_t outMax)
+{
+    size_t n = 0;
+    track_t *t;
+    pthread_mutex_lock(&g_mu);
+    t = find(h, 0);
+    if (t)
+    {
+        n = t->rxLen;
+        if (out && t->rx) memcpy(out, t->rx, n < outMax ? n : outMax);
+    }
+    pthread_mutex_unlock(&g_mu);
+    return n;
+}
+
+static int count_locked(track_t *t, int kind)
+{
+    if (t == NULL) return 0;
+    switch (kind)
+    {
+    case EV_RX: return t->datagrams;
+    case EV_DOWN: return t->downs;
+    case EV_ACCEPT: return t->nAccepted;
+    case EV_CONN: return t->conns;
+    case EV_TX: return t->txs;
+    default: return 0;
+    }
+}
+
+int rec_count(pointer_t h, int kind)
+{
+    int n;
+    pthread_mutex_lock(&g_mu);
+    n = count_locked(find(h, 0), kind);
+    pthread_mutex_unlock(&g_mu);
+    return n;
+}
+
+int rec_conn_result(pointer_t h)
+{
+    int r;
+    track_t *t;
+    pthread_mutex_lock(&g_mu);
+    t = find(h, 0);
+    r = t ? t->connResult : -1;
+    pthread_mutex_unlock(&g_mu);
+    return r;
+}
+
+static int wait_until(uint64_t deadline)
+{
+    struct timespec ts;
+    uint64_t ms = deadline;
+    ts.tv_sec = (time_t)(ms / 1000u);
+    ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
+    return pthread_cond_timedwait(&g_cv, &g_mu, &ts);
+}
+
+int wait_rx(pointer_t h, size_t n, int ms)
+{
+    uint64_t deadline = now_ms() + (uint64_t)ms;
+    int ok = 0;
+    pthread_mutex_lock(&g_mu);
+    for (;;)
+    {
+        track_t *t = find(h, 0);
+        if (t && t->rxLen >= n)
+        {
+            ok = 1;
+            break;
+        }
+        if (now_ms() >= deadline) break;
+        wait_until(deadline);
+    }
+    pthread_mutex_unlock(&g_mu);
+    return ok;
+}
+
+int wait_count(pointer_t h, int kind, int n, int ms)
+{
+    uint64_t deadline = now_ms() + (uint64_t)ms;
+    int ok = 0;
+    pthread_mutex_lock(&g_mu);
+    for (;;)
+    {
+        if (count_locked(find(h, 0), kind) >= n)
+        {
+            ok = 1;
+            break;
+        }
+        if (now_ms() >= deadline) break;
+        wait_until(deadline);
+    }
+    pthread_mutex_unlock(&g_mu);
+    return ok;
+}
+
+int wait_conn(pointer_t h, int ms)
+{
+    uint64_t deadline = now_ms() + (uint64_t)ms;
+    int r = -1;
+    pthread_mutex_lock(&g_mu);
+    for (;;)
+    {
+        track_t *t = find(h, 0);
+        if (t && t->connResult >= 0)
+        {
+            r = t->connResult;
+            break;
+        }
+        if (now_ms() >= deadline) break;
+        wait_until(deadline);
+    }
+    pthread_mutex_unlock(&g_mu);
+    return r;
+}
+
+int rec_last_peer(pointer_t h, void *out, size_t outMax)
+{
+    int have = 0;
+    track_t *t;
+    pthread_mutex_lock(&g_mu);
+    t = find(h, 0);
+    if (t && t->havePeer)
+    {
+        memcpy(out, &t->peer, outMax < sizeof(t->peer) ? outMax : sizeof(t->peer));
+        have = 1;
+    }
+    pthread_mutex_unlock(&g_mu);
+    return have;
+}
+
+int rec_accepted(pointer_t listener, pointer_t *out, int max)
+{
+    int n = 0, i;
+    track_t *t;
+    pthread_mutex_lock(&g_mu);
+    t = find(listener, 0);
+    if (t)
+        for (i = 0; i < t->nAccepted && n < max; i++) out[n++] = t->accepted[i];
+    pthread_mutex_unlock(&g_mu);
+    return n;
+}
+
+int rec_violations(char *last, size_t lastMax)
+{
+    int n;
+    pthread_mutex_lock(&g_mu);
+    n = g_violations;
+    if (last && lastMax) snprintf(last, lastMax, "%s", g_violation);
+    pthread_mutex_unlock(&g_mu);
+    return n;
+}
+
+void rec_dump(void)
+{
+    int i;
+    pthread_mutex_lock(&g_mu);
+    printf("  events (%d%s):\n", g_nEvents, g_nEvents >= EVENT_LINES ? ", first ones only" : "");
+    for (i = 0; i < g_nEvents; i++) printf("    %s\n", g_events[i]);
+    if (g_nLogs)
+    {
+        printf("  HAL log (last %d):\n", g_nLogs);
+        for (i = 0; i < g_nLogs; i++) printf("    %s\n", g_logs[i]);
+    }
+    pthread_mutex_unlock(&g_mu);
+}
+
+/* ---- SDK shim ---- */
+
+void qhal_shim_log(const char *module, int level, const char *fmt, ...)
+{
+    char line[200];
+    int n;
+    va_list ap;
+    n = snprintf(line, sizeof(line), "[%s %d] ", module, level);
+    if (n < 0) n = 0;
+    if ((size_t)n >= sizeof(line)) n = (int)sizeof(line) - 1;
+    va_start(ap, fmt);
+    vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+    va_end(ap);
+    if (getenv("QHAL_SUITE_VERBOSE")) fprintf(stderr, "%s\n", line);
+    pthread_mutex_lock(&g_mu);
+    if (g_nLogs == LOG_LINES)
+    {
+        memmove(g_logs[0], g_logs[1], sizeof(g_logs[0]) * (LOG_LINES - 1));
+        g_nLogs--;
+    }
+    snprintf(g_logs[g_nLogs++], sizeof(g_logs[0]), "%s", line);
+    pthread_mutex_unlock(&g_mu);
+}
+
+void *qhal_shim_malloc(size_t size)
+{
+    void *p = malloc(size);
+    if (p)
+    {
+        __atomic_add_fetch(&g_live, 1, __ATOMIC_SEQ_CST);
+        __atomic_add_fetch(&g_total, 1, __ATOMIC_SEQ_CST);
+    }
+    return p;
+}
+
+void qhal_shim_free(void *ptr)
+{
+    if (ptr == NULL) return;
+    __atomic_sub_fetch(&g_live, 1, __ATOMIC_SEQ_CST);
+    free(ptr);
+}
+
+long shim_live_allocations(void)
+{
+    return __atomic_load_n(&g_live, __ATOMIC_SEQ_CST);
+}
+
+long shim_total_allocations(void)
+{
+    return __atomic_load_n(&g_total, __ATOMIC_SEQ_CST);
+}
+
+/* ---- PSK hook (named by the board: tls.psk.hook = 'qhal_test_psk') ---- */
+
+void suite_psk_wrong(int wrong)
+{
+    g_pskWrong = wrong;
+}
+
+#if defined(QHAL_PSK) && QHAL_PSK
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+qbool qhal_test_psk(const char *hostname, quint16_t port, qhal_psk_t *out)
+{
+    const char *hex = cfg_str("psk-key", "");
+    const char *id = cfg_str("psk-identity", "");
+    size_t n = strlen(hex), i;
+    (void)hostname;
+    (void)port;
+    if (n == 0 || n % 2 || n / 2 > sizeof(out->key) || strlen(id) == 0 || strlen(id) > sizeof(out->identity))
+        return FALSE;
+    for (i = 0; i < n / 2; i++)
+    {
+        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) return FALSE;
+        out->key[i] = (quint8_t)(hi * 16 + lo);
+    }
+    out->keyLen = n / 2;
+    if (g_pskWrong) out->key[0] ^= 0x5a;
+    memcpy(out->identity, id, strlen(id));
+    out->identityLen = strlen(id);
+    return TRUE;
+}
+#endif

@@ -1,0 +1,30 @@
+/** Help text and the table of commands beyond `generate`. */
+
+export type Command = (argv: string[]) => Promise<number>;
+
+/** Commands other stages add (build, test, broker, doctor, fetch-sources). */
+export const COMMANDS: Record<string, Command> = {};
+
+export function usage(): string {
+  return `qhal-gen: generate, build and test QuecThing socket HALs
+
+usage:
+  qhal-gen --target posix|lwip [--out DIR] [--check] [--json]
+      generate for the built-in default board of that stack (default out: ./qhal-out)
+  qhal-gen generate --board FILE [--out DIR] [--check] [--json]
+      generate qhal_socket.c and qhal_socket.h for a board description
+  qhal-gen build --board FILE [--out DIR] [--mbedtls-dir DIR] [--lwip-dir DIR] [--json] [--verbose]
+      generate, then cross-compile the HAL and its libraries with zig; size report
+      (--verbose shows the warnings of third-party sources)
+  qhal-gen test --board FILE|FOLDER [--json]
+      generate, build, start the test broker and run the conformance suite
+  qhal-gen broker [--host ADDR] [--duration SECONDS]
+      run the test broker alone (for a module on the bench)
+  qhal-gen doctor          report zig, QEMU, picolibc and cached sources
+  qhal-gen fetch-sources   download mbedtls and lwIP from Debian's source packages
+  qhal-gen --help | --version
+
+--check   exit 1 when the files on disk differ from what would be generated
+--json    machine-readable summary on stdout
+exit codes: 0 ok, 1 failure, 2 bad input (nothing written)`;
+}

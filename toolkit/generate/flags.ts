@@ -1,0 +1,27 @@
+/** The board's decisions as the boolean flags C templates test with `//% if`. */
+import type { BoardModel } from '../model/board-model.js';
+
+export type TemplateFlags = Record<string, boolean>;
+
+export function boardFlags(b: BoardModel): TemplateFlags {
+  const f = b.features;
+  return {
+    tcp: f.tcp,
+    udp: f.udp,
+    tls: f.tls,
+    dtls: f.dtls,
+    tcpServer: f.tcpServer,
+    broadcast: f.broadcast,
+    dns: f.dns,
+    ipv6: f.ipv6,
+    async: b.connect === 'async',
+    sync: b.connect === 'sync',
+    clientCert: b.tls?.clientCertPem !== undefined,
+    psk: b.tls?.pskHook !== undefined && f.dtls,
+    rxPeerSize: b.core.rxPeerSize,
+    verifyNone: b.tls?.verify === 'none-INSECURE-accepts-any-server',
+    posix: b.os === 'posix',
+    freertos: b.os === 'freertos',
+    baremetal: b.os === 'baremetal',
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * Resolves the `//% if` / `//% elif` / `//% else` / `//% endif` lines of a C template against
+ * a board's flags. Conditions use flag names with !, &&, || and parentheses; an unknown flag
+ * is an error, so a typo in a template cannot silently drop code.
+ */
+
+export class TemplateError extends Error {}
+
+type Token = { kind: 'id'; name: string } | { kind: 'op'; op: string };
+
+function tokenize(expr: string, where: string): Token[] {
+  const tokens: Token[] = [];
+  const re = /\s*(?:([A-Za-z_][A-Za-z0-9_]*)|(&&|\|\||!|\(|\)))/y;
+  let pos = 0;
+  while (pos < expr.length) {
+    if (/^\s*$/.test(expr.slice(pos))) break;
+    re.lastIndex = pos;
+    const m = re.exec(expr);
+    if (!m) throw new TemplateError(`${where}: cannot read condition '${expr}'`);
+    tokens.push(m[1] ? { kind: 'id', name: m[1] } : { kind: 'op', op: m[2]! });
+    pos = re.lastIndex;
+  }
+  return tokens;
+}
+
+/** Recursive descent: or := and ('||' and)*; and := not ('&&' not)*; not := '!' not | atom. */
+export function evaluateCondition(
+  expr: string,
+  flags: Readonly<Record<string, boolean>>,
+  where = 'template',
+): boolean {
+  const tokens = tokenize(expr, where);
+  let i = 0;
+  const peekOp = (op: string) => {
+    const t = tokens[i];
+    return t?.kind === 'op' && t.op === op;
+  };
+  const fail = (msg: string): never => {
+    throw new TemplateError(`${where}: ${msg} in '${expr}'`);
+  };
+  const atom = (): boolean => {
+    const t = tokens[i++];
+    if (!t) return fail('condition ends early');
+    if (t.kind === 'id') {
+      if (!(t.name in flags)) return fail(`unknown flag '${t.name}'`);
+      return flags[t.name]!;
+    }
+    if (t.op === '(') {
+      const v = or();
+      if (!peekOp(')')) fail("missing ')'");
+      i++;
+      return v;
+    }
+    return fail(`unexpected '${t.op}'`);
+  };
+  const not = (): boolean => {
+    if (peekOp('!')) {
+      i++;
+      return !not();
+    }
+    return atom();
+  };
+  const and = (): boolean => {
+    let v = not();
+    while (peekOp('&&')) {
+      i++;
+      const r = not();
+      v = v && r;
+    }
+    return v;
+  };
+  function or(): boolean {
+    let v = and();
+    while (peekOp('||')) {
+      i++;
+      const r = and();
+      v = v || r;
+    }
+    return v;
+  }
+  const value = or();
+  if (i !== tokens.length) fail('trailing tokens');
+  return value;
+}
+
+interface Frame {
+  /** Some branch of this if-chain was already taken. */
+  taken: boolean;
+  /** Lines of the current branch are kept. */
+  active: boolean;
+  /** The enclosing frame is active. */
+  parentActive: boolean;
+  sawElse: boolean;
+  line: number;
+}
+
+const DIRECTIVE = /^\s*\/\/%\s*(if|elif|else|endif)\b\s*(.*)$/;
+
+export function resolveTemplate(
+  text: string,
+  flags: Readonly<Record<string, boolean>>,
+  name: string,
+): string {
+  const out: string[] = [];
+  const stack: Frame[] = [];
+  const lines = text.split('\n');
+  lines.forEach((line, idx) => {
+    const where = `${name}:${idx + 1}`;
+    const m = DIRECTIVE.exec(line);
+    const active = stack.length === 0 || stack[stack.length - 1]!.active;
+    if (!m) {
+      if (/^\s*\/\/%/.test(line)) throw new TemplateError(`${where}: unknown directive`);
+      if (active) out.push(line);
+      return;
+    }
+    const [, kind, expr = ''] = m;
+    const top = stack[stack.length - 1];
+    switch (kind) {
+      case 'if': {
+        const v = active && evaluateCondition(expr, flags, where);
+        if (!active) evaluateCondition(expr, flags, where); // still validate flag names
+        stack.push({ taken: v, active: v, parentActive: active, sawElse: false, line: idx + 1 });
+        break;
+      }
+      case 'elif': {
+        if (!top || top.sawElse) throw new TemplateError(`${where}: elif without if`);
+        const v = evaluateCondition(expr, flags, where);
+        top.active = top.parentActive && !top.taken && v;
+        top.taken ||= top.active;
+        break;
+      }
+      case 'else':
+        if (!top || top.sawElse) throw new TemplateError(`${where}: else without if`);
+        top.sawElse = true;
+        top.active = top.parentActive && !top.taken;
+        top.taken = true;
+        break;
+      case 'endif':
+        if (!top) throw new TemplateError(`${where}: endif without if`);
+        stack.pop();
+        break;
+    }
+  });
+  if (stack.length) {
+    throw new TemplateError(`${name}:${stack[stack.length - 1]!.line}: if without endif`);
+  }
+  // Dropped branches leave gaps: keep at most one blank line in a row.
+  return out.join('\n').replace(/\n{3,}/g, '\n\n');
+}

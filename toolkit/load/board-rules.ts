@@ -1,0 +1,161 @@
+/**
+ * The rules no TypeScript type can express. Each broken rule names the property path it is
+ * about; the loader turns that path into a line and column in the board file.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BoardDescription } from '../describe/board.js';
+import { checkTargetFit, listTargets } from '../toolchain/targets.js';
+import { pemCertificateProblem, pemKeyProblem } from './pem.js';
+
+export interface RuleViolation {
+  path: string[];
+  message: string;
+}
+
+export const LIMITS = {
+  rxBufferSize: { min: 256, max: 65536 },
+  maxSockets: { min: 1, max: 1024 },
+  maxClients: { min: 1, max: 255 },
+  maxAddresses: { min: 1, max: 16 },
+  ioTaskStackSize: { min: 2048, max: 16 * 1024 * 1024 },
+  ioTaskPriority: { min: 0, max: 255 },
+  connectTimeoutMs: { min: 1000, max: 300000 },
+  handshakeTimeoutMs: { min: 1000, max: 300000 },
+} as const;
+
+const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const HEADER_NAME = /^[A-Za-z0-9_./-]+\.h$/;
+
+function range(
+  out: RuleViolation[],
+  p: string[],
+  value: number,
+  bounds: { min: number; max: number },
+): void {
+  if (!Number.isInteger(value) || value < bounds.min || value > bounds.max) {
+    out.push({
+      path: p,
+      message: `${p.join('.')} must be an integer from ${bounds.min} to ${bounds.max} (got ${value})`,
+    });
+  }
+}
+
+function checkPemFile(
+  out: RuleViolation[],
+  p: string[],
+  boardDir: string,
+  rel: string,
+  kind: 'cert' | 'key',
+): void {
+  const abs = path.resolve(boardDir, rel);
+  let text: string;
+  try {
+    text = fs.readFileSync(abs, 'utf8');
+  } catch {
+    out.push({ path: p, message: `${p.join('.')}: file not found: ${rel} (relative to the board file)` });
+    return;
+  }
+  const problem = kind === 'cert' ? pemCertificateProblem(text) : pemKeyProblem(text);
+  if (problem) out.push({ path: p, message: `${p.join('.')}: ${rel} ${problem}` });
+}
+
+export function checkBoardRules(board: BoardDescription, boardFile: string): RuleViolation[] {
+  const out: RuleViolation[] = [];
+  const f = board.features;
+  const boardDir = path.dirname(boardFile);
+
+  if (!board.name.trim() || /["\\\n\r*/]/.test(board.name)) {
+    out.push({
+      path: ['name'],
+      message: 'name must be non-empty and free of quotes, backslashes, newlines and */',
+    });
+  }
+  const known = listTargets().map((t) => t.id);
+  if (!known.includes(board.target)) {
+    out.push({
+      path: ['target'],
+      message: `unknown target '${board.target}'; expected one of: ${known.join(', ')}`,
+    });
+  } else {
+    const misfit = checkTargetFit(board.target, board.stack, board.os);
+    if (misfit) out.push({ path: ['stack'], message: misfit });
+  }
+
+  if (f.dtls && !f.udp) out.push({ path: ['features', 'dtls'], message: 'dtls needs udp: true' });
+  if (f.tls && !f.tcp) out.push({ path: ['features', 'tls'], message: 'tls needs tcp: true' });
+  if (f.broadcast && !f.udp) {
+    out.push({ path: ['features', 'broadcast'], message: 'broadcast needs udp: true' });
+  }
+  if (f.tcpServer && !f.tcp) {
+    out.push({ path: ['features', 'tcpServer'], message: 'tcpServer needs tcp: true' });
+  }
+  if (f.tcpServer) {
+    range(out, ['features', 'tcpServer', 'maxClients'], f.tcpServer.maxClients, LIMITS.maxClients);
+  }
+  if (f.dns) {
+    range(out, ['features', 'dns', 'maxAddresses'], f.dns.maxAddresses, LIMITS.maxAddresses);
+  }
+
+  const l = board.limits;
+  range(out, ['limits', 'rxBufferSize'], l.rxBufferSize, LIMITS.rxBufferSize);
+  range(out, ['limits', 'maxSockets'], l.maxSockets, LIMITS.maxSockets);
+  range(out, ['limits', 'ioTaskStackSize'], l.ioTaskStackSize, LIMITS.ioTaskStackSize);
+  range(out, ['limits', 'ioTaskPriority'], l.ioTaskPriority, LIMITS.ioTaskPriority);
+  if (l.connectTimeoutMs !== undefined) {
+    range(out, ['limits', 'connectTimeoutMs'], l.connectTimeoutMs, LIMITS.connectTimeoutMs);
+  }
+  if (f.tcpServer && l.maxSockets === 1) {
+    out.push({
+      path: ['limits', 'maxSockets'],
+      message: 'limits.maxSockets must leave room for the listening socket and a client (>= 2)',
+    });
+  }
+
+  if (!board.core.version.trim()) {
+    out.push({ path: ['core', 'version'], message: 'core.version must not be empty' });
+  }
+
+  if ((f.tls || f.dtls) && !board.tls) {
+    out.push({ path: ['tls'], message: 'tls options (caFile) are required when tls or dtls is on' });
+  }
+  if (board.tls) {
+    const t = board.tls;
+    checkPemFile(out, ['tls', 'caFile'], boardDir, t.caFile, 'cert');
+    if (t.clientCertFile !== undefined && t.clientKeyFile === undefined) {
+      out.push({ path: ['tls', 'clientCertFile'], message: 'clientCertFile needs clientKeyFile' });
+    }
+    if (t.clientKeyFile !== undefined && t.clientCertFile === undefined) {
+      out.push({ path: ['tls', 'clientKeyFile'], message: 'clientKeyFile needs clientCertFile' });
+    }
+    if (t.clientCertFile !== undefined) {
+      checkPemFile(out, ['tls', 'clientCertFile'], boardDir, t.clientCertFile, 'cert');
+    }
+    if (t.clientKeyFile !== undefined) {
+      checkPemFile(out, ['tls', 'clientKeyFile'], boardDir, t.clientKeyFile, 'key');
+    }
+    if (t.psk && !C_IDENTIFIER.test(t.psk.hook)) {
+      out.push({ path: ['tls', 'psk', 'hook'], message: 'tls.psk.hook must be a C identifier' });
+    }
+    if (t.psk && !f.dtls) {
+      out.push({ path: ['tls', 'psk'], message: 'tls.psk is only used by DTLS: turn dtls on' });
+    }
+    if (t.handshakeTimeoutMs !== undefined) {
+      range(out, ['tls', 'handshakeTimeoutMs'], t.handshakeTimeoutMs, LIMITS.handshakeTimeoutMs);
+    }
+  }
+
+  const sdk = board.sdk ?? {};
+  for (const key of ['logFunction', 'logModule', 'malloc', 'free'] as const) {
+    const v = sdk[key];
+    if (v !== undefined && !C_IDENTIFIER.test(v)) {
+      out.push({ path: ['sdk', key], message: `sdk.${key} must be a C identifier (got '${v}')` });
+    }
+  }
+  for (const h of sdk.headers ?? []) {
+    if (!HEADER_NAME.test(h)) {
+      out.push({ path: ['sdk', 'headers'], message: `sdk.headers: '${h}' is not a header name` });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,111 @@
+/** load stage for boards: type-check, evaluate, check rules, and hand back plain data. */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BoardDescription } from '../describe/board.js';
+import { SDK_DEFAULTS, type BoardModel } from '../model/board-model.js';
+import { checkBoardRules } from './board-rules.js';
+import { InputError, type Diagnostic } from './diagnostic.js';
+import { evaluateDefaultExport } from './evaluate.js';
+import { locateProperty } from './locate.js';
+import { typecheckFile } from './typecheck.js';
+
+export interface LoadBoardOptions {
+  /** Overrides `sources.mbedtlsDir` (the `--mbedtls-dir` flag). */
+  mbedtlsDir?: string;
+  lwipDir?: string;
+}
+
+function readRelative(boardFile: string, rel: string): string {
+  return fs.readFileSync(path.resolve(path.dirname(boardFile), rel), 'utf8');
+}
+
+function toModel(b: BoardDescription, file: string, opts: LoadBoardOptions): BoardModel {
+  const f = b.features;
+  const dir = path.dirname(file);
+  const resolveDir = (p?: string) => (p === undefined ? undefined : path.resolve(dir, p));
+  return {
+    file,
+    name: b.name,
+    target: b.target,
+    stack: b.stack,
+    os: b.os,
+    features: {
+      tcp: f.tcp,
+      udp: f.udp,
+      tls: f.tls,
+      dtls: f.dtls,
+      tcpServer: f.tcpServer !== false,
+      tcpServerMaxClients: f.tcpServer === false ? 0 : f.tcpServer.maxClients,
+      broadcast: f.broadcast,
+      dns: f.dns !== false,
+      dnsMaxAddresses: f.dns === false ? 0 : f.dns.maxAddresses,
+      ipv6: f.ipv6,
+    },
+    tls:
+      b.tls && (f.tls || f.dtls)
+        ? {
+            caFile: b.tls.caFile,
+            caPem: readRelative(file, b.tls.caFile),
+            ...(b.tls.clientCertFile !== undefined && b.tls.clientKeyFile !== undefined
+              ? {
+                  clientCertFile: b.tls.clientCertFile,
+                  clientCertPem: readRelative(file, b.tls.clientCertFile),
+                  clientKeyFile: b.tls.clientKeyFile,
+                  clientKeyPem: readRelative(file, b.tls.clientKeyFile),
+                }
+              : {}),
+            ...(b.tls.psk ? { pskHook: b.tls.psk.hook } : {}),
+            verify: b.tls.verify ?? 'required',
+            handshakeTimeoutMs: b.tls.handshakeTimeoutMs ?? 20000,
+          }
+        : null,
+    limits: {
+      maxSockets: b.limits.maxSockets,
+      rxBufferSize: b.limits.rxBufferSize,
+      ioTaskStackSize: b.limits.ioTaskStackSize,
+      ioTaskPriority: b.limits.ioTaskPriority,
+      connectTimeoutMs: b.limits.connectTimeoutMs ?? 20000,
+    },
+    connect: b.connect ?? 'async',
+    core: { version: b.core.version, rxPeerSize: b.core.rxPeerSize },
+    sdk: {
+      headers: b.sdk?.headers ?? [...SDK_DEFAULTS.headers],
+      logFunction: b.sdk?.logFunction ?? SDK_DEFAULTS.logFunction,
+      logModule: b.sdk?.logModule ?? SDK_DEFAULTS.logModule,
+      malloc: b.sdk?.malloc ?? SDK_DEFAULTS.malloc,
+      free: b.sdk?.free ?? SDK_DEFAULTS.free,
+    },
+    sources: {
+      ...((opts.mbedtlsDir ?? resolveDir(b.sources?.mbedtlsDir))
+        ? { mbedtlsDir: opts.mbedtlsDir ?? resolveDir(b.sources?.mbedtlsDir) }
+        : {}),
+      ...((opts.lwipDir ?? resolveDir(b.sources?.lwipDir))
+        ? { lwipDir: opts.lwipDir ?? resolveDir(b.sources?.lwipDir) }
+        : {}),
+    },
+  };
+}
+
+export async function loadBoard(boardPath: string, opts: LoadBoardOptions = {}): Promise<BoardModel> {
+  const file = path.resolve(boardPath);
+  if (!fs.existsSync(file)) {
+    throw new InputError([{ file, line: 1, col: 1, message: 'board file not found' }]);
+  }
+  const { sourceFile, diagnostics } = typecheckFile(file);
+  if (diagnostics.length) throw new InputError(diagnostics);
+
+  const evaluated = await evaluateDefaultExport(file, sourceFile, 'board');
+  if (!evaluated.ok) throw new InputError([evaluated.diagnostic]);
+  const board = evaluated.value as BoardDescription;
+
+  const violations = checkBoardRules(board, file);
+  if (violations.length) {
+    const diags: Diagnostic[] = violations.map((v) => ({
+      file,
+      ...locateProperty(sourceFile, v.path),
+      message: v.message,
+    }));
+    throw new InputError(diags);
+  }
+  return toModel(board, file, opts);
+}

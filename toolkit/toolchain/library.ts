@@ -1,0 +1,177 @@
+/**
+ * Third-party static libraries (mbedtls, lwIP) built once per (target, configuration,
+ * source) and kept under `${cache}/builds/<target>/<hash>/`. A folder is complete when its
+ * manifest.json exists; it is written last, after the archive has been renamed into place.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createArchive } from './archive.js';
+import { compileAll, compileCommand, type CompileCommand, type CompileJob } from './compile.js';
+import { ToolchainError } from './errors.js';
+import { buildsCacheDir } from './paths.js';
+import type { ProgressSink } from './progress.js';
+import type { Target } from './targets.js';
+
+/** Bump when the way libraries are built changes, so old cache entries are not reused. */
+const LIBRARY_BUILDER_VERSION = 1;
+
+export interface LibrarySpec {
+  /** `mbedtls`, `lwip`. */
+  name: string;
+  /** Archive file name, e.g. `libmbedtls.a`. */
+  archiveName: string;
+  target: Target;
+  /** Absolute paths of the C files to compile. */
+  sources: string[];
+  /** Root of the source tree (for object names and compile_commands). */
+  sourceRoot: string;
+  /** Identifies the exact source tree. */
+  sourceHash: string;
+  /** Generated headers put in `<build>/include/` (e.g. the mbedtls config, lwipopts.h). */
+  configFiles: { name: string; content: string }[];
+  /** Flags; the string `@CONFIG@` is replaced by the build's include folder. */
+  flags: string[];
+  zigVersion: string;
+  parallel?: number;
+  onProgress?: ProgressSink;
+  /** Show third-party compiler warnings (they never fail the build). */
+  showWarnings?: boolean;
+  log?: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface LibraryManifest {
+  name: string;
+  target: string;
+  key: string;
+  archive: string;
+  files: number;
+  compileSeconds: number;
+  compileCommands: CompileCommand[];
+}
+
+export interface LibraryResult {
+  name: string;
+  /** The archive in the cache. */
+  archive: string;
+  cache: 'hit' | 'miss';
+  cacheDir: string;
+  key: string;
+  files: number;
+  seconds: number;
+  compileCommands: CompileCommand[];
+  warnings: string[];
+}
+
+export function libraryKey(spec: LibrarySpec): string {
+  const h = createHash('sha256');
+  h.update(
+    JSON.stringify({
+      v: LIBRARY_BUILDER_VERSION,
+      name: spec.name,
+      target: spec.target.id,
+      zigTarget: spec.target.zigTarget,
+      cpu: spec.target.cpuFlags,
+      zig: spec.zigVersion,
+      flags: spec.flags,
+      config: spec.configFiles,
+      source: spec.sourceHash,
+      files: spec.sources.map((s) => path.relative(spec.sourceRoot, s)),
+    }),
+  );
+  return h.digest('hex').slice(0, 24);
+}
+
+function objectName(sourceRoot: string, source: string): string {
+  return path.relative(sourceRoot, source).replace(/\.c$/, '.o').replace(/[\\/]/g, '__');
+}
+
+export async function buildLibrary(spec: LibrarySpec): Promise<LibraryResult> {
+  const key = libraryKey(spec);
+  const dir = path.join(buildsCacheDir(spec.env), spec.target.id, `${spec.name}-${key}`);
+  const manifestFile = path.join(dir, 'manifest.json');
+  const archive = path.join(dir, spec.archiveName);
+  const started = Date.now();
+  if (fs.existsSync(manifestFile) && fs.existsSync(archive)) {
+    const m = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as LibraryManifest;
+    spec.onProgress?.({ phase: spec.name, done: m.files, total: m.files });
+    return {
+      name: spec.name,
+      archive,
+      cache: 'hit',
+      cacheDir: dir,
+      key,
+      files: m.files,
+      seconds: (Date.now() - started) / 1000,
+      compileCommands: m.compileCommands,
+      warnings: [],
+    };
+  }
+  const include = path.join(dir, 'include');
+  fs.mkdirSync(include, { recursive: true });
+  for (const f of spec.configFiles) {
+    const file = path.join(include, f.name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    // Atomic, so a concurrent build of the same key never reads a half-written header.
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, f.content);
+    fs.renameSync(tmp, file);
+  }
+  const objDir = fs.mkdtempSync(path.join(dir, 'obj-'));
+  try {
+    const flags = spec.flags.map((f) => f.replaceAll('@CONFIG@', include));
+    const jobs: CompileJob[] = spec.sources.map((source) => ({
+      source,
+      object: path.join(objDir, objectName(spec.sourceRoot, source)),
+      flags: spec.showWarnings ? flags : [...flags, '-w'],
+    }));
+    const results = await compileAll(jobs, {
+      parallel: spec.parallel,
+      cwd: spec.sourceRoot,
+      onDone: (done, total) => spec.onProgress?.({ phase: spec.name, done, total }),
+    });
+    const failed = results.filter((r) => !r.ok);
+    if (failed.length > 0) {
+      const first = failed
+        .slice(0, 3)
+        .map((r) => r.stderr)
+        .join('\n');
+      throw new ToolchainError(
+        `${spec.name}: ${failed.length} of ${jobs.length} files failed to compile for ${spec.target.id}:\n${first}`,
+      );
+    }
+    const warnings = results.filter((r) => r.stderr !== '').map((r) => r.stderr);
+    const tmpArchive = path.join(objDir, spec.archiveName);
+    await createArchive(
+      tmpArchive,
+      jobs.map((j) => j.object),
+    );
+    fs.renameSync(tmpArchive, archive);
+    const compileCommands = jobs.map((j) => compileCommand(j, spec.sourceRoot));
+    const seconds = (Date.now() - started) / 1000;
+    const manifest: LibraryManifest = {
+      name: spec.name,
+      target: spec.target.id,
+      key,
+      archive: spec.archiveName,
+      files: jobs.length,
+      compileSeconds: seconds,
+      compileCommands,
+    };
+    fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+    return {
+      name: spec.name,
+      archive,
+      cache: 'miss',
+      cacheDir: dir,
+      key,
+      files: jobs.length,
+      seconds,
+      compileCommands,
+      warnings,
+    };
+  } finally {
+    fs.rmSync(objDir, { recursive: true, force: true });
+  }
+}
