@@ -168,14 +168,18 @@ test('--check exits 0 when up to date and 1 when a file differs; --json summaris
   assert.match(stale.stderr, /out of date .*qhal_socket\.c/);
 });
 
-test('--target posix generates the default board into ./qhal-out; lwip says it is not there yet', () => {
+test('--target posix and --target lwip generate their default boards into ./qhal-out', () => {
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-target-'));
   const r = runBin(['--target', 'posix'], cwd);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(fs.readdirSync(path.join(cwd, 'qhal-out')).sort(), ['qhal_socket.c', 'qhal_socket.h']);
-  const l = runBin(['--target', 'lwip'], cwd);
-  assert.equal(l.code, 1);
-  assert.match(l.stderr, /lwIP backends .* are not in qhal-gen/);
+  assert.match(fs.readFileSync(path.join(cwd, 'qhal-out', 'qhal_socket.h'), 'utf8'), /Board: linux-x86_64/);
+  const lwip = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-target-lwip-'));
+  const l = runBin(['--target', 'lwip'], lwip);
+  assert.equal(l.code, 0, l.stderr);
+  const h = fs.readFileSync(path.join(lwip, 'qhal-out', 'qhal_socket.h'), 'utf8');
+  assert.match(h, /Board: mps2-an385-lwip-raw \(target mps2-an385, stack lwip-raw, os baremetal\)/);
+  assert.match(h, /^void Qhal_lwipRawPoll\(void\);$/m);
   assert.equal(runBin(['--version']).stdout.trim(), TOOL_VERSION);
   assert.match(runBin(['--help']).stdout, /qhal-gen generate --board FILE/);
 });

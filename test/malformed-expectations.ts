@@ -50,6 +50,7 @@ export const MALFORMED: Record<string, string[]> = {
   ],
   'posix-stack-on-mcu': [
     "6:3: target \"cortex-m3\" does not support stack \"posix\" (supported: lwip-raw, lwip-socket)",
+    "11:5: TLS on an MCU needs an entropy source: entropy: { hook: 'your_rng_fn' } (or 'TEST-ONLY-NOT-RANDOM' for emulators and test benches)",
   ],
   'psk-hook-not-identifier': [
     "18:35: tls.psk.hook must be a C identifier",
@@ -89,5 +90,11 @@ export const MALFORMED: Record<string, string[]> = {
   ],
   'wrong-type-nested': [
     "16:5: Type 'string' is not assignable to type 'boolean'.",
+  ],
+  'mcu-tls-without-entropy': [
+    "11:5: TLS on an MCU needs an entropy source: entropy: { hook: 'your_rng_fn' } (or 'TEST-ONLY-NOT-RANDOM' for emulators and test benches)",
+  ],
+  'entropy-hook-not-identifier': [
+    "19:14: entropy.hook must be a C identifier",
   ],
 };

@@ -92,6 +92,7 @@ function board(
       free: 'HAL_FREE',
     },
     sources: {},
+    entropy: mcu ? 'test-only' : null,
     ...over,
   };
 }

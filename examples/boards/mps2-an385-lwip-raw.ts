@@ -40,4 +40,7 @@ export default defineBoard({
   },
   connect: 'async',
   core: { version: '2.10', rxPeerSize: false },
+  // The AN385 has no random number generator. This label lets the example (and QEMU tests)
+  // build; a product names its hardware source instead: entropy: { hook: 'board_trng_read' }.
+  entropy: 'TEST-ONLY-NOT-RANDOM',
 });

@@ -10,7 +10,7 @@ import { oneOf, parseFlags, UsageError } from './args.js';
 /** Built-in default board per stack family, used by `--target`. */
 export const DEFAULT_BOARDS = {
   posix: path.join(paths.boards, 'linux-x86_64.ts'),
-  lwip: null,
+  lwip: path.join(paths.boards, 'mps2-an385-lwip-raw.ts'),
 } as const;
 
 export interface GenerateOptions {
@@ -84,16 +84,8 @@ export async function runTargetDefault(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
   });
   const family = oneOf('target', v.target ?? '', ['posix', 'lwip'] as const);
-  const board = DEFAULT_BOARDS[family];
-  if (!board) {
-    console.error(
-      `qhal-gen: the lwIP backends (lwip-raw, lwip-socket) are not in qhal-gen ${TOOL_VERSION} yet; ` +
-        'use --target posix, or generate --board <file> for a posix board',
-    );
-    return 1;
-  }
   return generateToDisk({
-    board,
+    board: DEFAULT_BOARDS[family],
     out: v.out ?? 'qhal-out',
     check: v.check ?? false,
     json: v.json ?? false,

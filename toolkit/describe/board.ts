@@ -114,6 +114,14 @@ export interface SourceTrees {
   lwipDir?: string;
 }
 
+/**
+ * Where TLS gets its randomness on a board without an operating system's generator.
+ * `{ hook }` names the board's C function `uint32_t <hook>(void)` that returns 32 bits from a
+ * hardware source. The string value is for emulators and test benches only: it is not random,
+ * and the generated HAL says so in its log at start-up.
+ */
+export type EntropySource = { hook: string } | 'TEST-ONLY-NOT-RANDOM';
+
 export interface BoardDescription {
   name: string;
   target: TargetId;
@@ -128,6 +136,8 @@ export interface BoardDescription {
   core: CoreInterface;
   sdk?: SdkNames;
   sources?: SourceTrees;
+  /** Required for TLS/DTLS on MCU targets (Linux targets use the kernel's generator). */
+  entropy?: EntropySource;
 }
 
 /** Identity function that gives a board file its types. */

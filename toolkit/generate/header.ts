@@ -43,7 +43,7 @@ export function renderHeader(hal: HalDescription, board: BoardModel, meta: Gener
   const out: string[] = [];
   out.push(banner(hal.header, 'QuecThing socket HAL interface', board, meta), '');
   out.push(`#ifndef ${guard}`, `#define ${guard}`, '');
-  out.push(...board.sdk.headers.map((h) => `#include "${h}"`), '', '#include <stddef.h>', '');
+  out.push(...board.sdk.headers.map((h) => `#include "${h}"`), '', '#include <stddef.h>', '#include <stdint.h>', '');
   out.push('#ifdef __cplusplus', 'extern "C" {', '#endif', '');
 
   out.push('/* What this build of the HAL provides (0 or 1), for code that adapts to the board. */');
@@ -120,6 +120,31 @@ export function renderHeader(hal: HalDescription, board: BoardModel, meta: Gener
               : `Feature: ${fn.feature} is off for this board: logs and returns ${fn.disabledReturn}.`,
           ];
     out.push(docBlock(fn.doc, fn.params, state), prototype(fn.returns, fn.name, fn.params), '');
+  }
+
+  if (board.stack === 'lwip-raw') {
+    out.push(
+      '/**',
+      ' * The HAL\'s I/O context on a board without threads (lwIP NO_SYS=1): the application\'s main',
+      ' * loop calls it often. It reads the NIC, runs lwIP\'s timers and delivers the Quos_* events.',
+      ' */',
+      'void Qhal_lwipRawPoll(void);',
+      '',
+    );
+  }
+  if (board.entropy === 'test-only') {
+    out.push(
+      '/* TEST ONLY: the board has no entropy source; TLS keys are predictable. Never ship this. */',
+      '#define QHAL_ALLOW_TEST_ENTROPY 1',
+      '',
+    );
+  } else if (board.entropy) {
+    out.push(
+      '/* The board\'s hardware entropy source: 32 random bits per call. */',
+      `#define QHAL_BOARD_ENTROPY_FN ${board.entropy.hook}`,
+      `uint32_t ${board.entropy.hook}(void);`,
+      '',
+    );
   }
 
   out.push('/* Implemented by the QuecThing core; called from the HAL\'s I/O context only. */', '');

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BoardDescription } from '../describe/board.js';
-import { checkTargetFit, listTargets } from '../toolchain/targets.js';
+import { checkTargetFit, getTarget, listTargets } from '../toolchain/targets.js';
 import { pemCertificateProblem, pemKeyProblem } from './pem.js';
 
 export interface RuleViolation {
@@ -142,6 +142,21 @@ export function checkBoardRules(board: BoardDescription, boardFile: string): Rul
     }
     if (t.handshakeTimeoutMs !== undefined) {
       range(out, ['tls', 'handshakeTimeoutMs'], t.handshakeTimeoutMs, LIMITS.handshakeTimeoutMs);
+    }
+  }
+
+  const mcu = known.includes(board.target) && getTarget(board.target).kind === 'mcu';
+  if (mcu && (f.tls || f.dtls) && board.entropy === undefined) {
+    out.push({
+      path: ['features', f.tls ? 'tls' : 'dtls'],
+      message:
+        "TLS on an MCU needs an entropy source: entropy: { hook: 'your_rng_fn' } " +
+        "(or 'TEST-ONLY-NOT-RANDOM' for emulators and test benches)",
+    });
+  }
+  if (board.entropy !== undefined && typeof board.entropy === 'object') {
+    if (!C_IDENTIFIER.test(board.entropy.hook)) {
+      out.push({ path: ['entropy', 'hook'], message: 'entropy.hook must be a C identifier' });
     }
   }
 

@@ -75,6 +75,12 @@ function toModel(b: BoardDescription, file: string, opts: LoadBoardOptions): Boa
       malloc: b.sdk?.malloc ?? SDK_DEFAULTS.malloc,
       free: b.sdk?.free ?? SDK_DEFAULTS.free,
     },
+    entropy:
+      b.entropy === undefined
+        ? null
+        : b.entropy === 'TEST-ONLY-NOT-RANDOM'
+          ? 'test-only'
+          : { hook: b.entropy.hook },
     sources: {
       ...((opts.mbedtlsDir ?? resolveDir(b.sources?.mbedtlsDir))
         ? { mbedtlsDir: opts.mbedtlsDir ?? resolveDir(b.sources?.mbedtlsDir) }

@@ -47,6 +47,8 @@ export interface BoardModel {
   core: { version: string; rxPeerSize: boolean };
   sdk: { headers: string[]; logFunction: string; logModule: string; malloc: string; free: string };
   sources: { mbedtlsDir?: string; lwipDir?: string };
+  /** MCU TLS randomness: the board's hook, the labelled test-only source, or none (Linux). */
+  entropy: { hook: string } | 'test-only' | null;
 }
 
 export const SDK_DEFAULTS = {

@@ -1,0 +1,175 @@
+/**
+ * The run stage: start the broker (inside private namespaces when possible), run the
+ * conformance suite natively or under qemu-user, stream one line per case, and stop
+ * everything by PID whatever happens.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startBroker, suiteConfig, type Broker } from '../broker/index.js';
+import type { Target } from '../toolchain/targets.js';
+import { namespaceProblem, UNSHARE_ARGS } from './namespace.js';
+import { eachLine, startGroup, type Started } from './process.js';
+
+export type CaseStatus = 'pass' | 'fail' | 'skip';
+
+export interface CaseResult {
+  name: string;
+  status: CaseStatus;
+  ms?: number;
+  reason?: string;
+  /** The recorded events and HAL log printed after a failure. */
+  details: string[];
+}
+
+export interface ConformanceResult {
+  cases: CaseResult[];
+  passed: number;
+  failed: number;
+  skipped: number;
+  /** The suite's own closing line was seen (false: it crashed or was killed). */
+  complete: boolean;
+  exitCode: number | null;
+  namespace: boolean;
+  /** Why the namespace set-up was not used, when it was not. */
+  namespaceNote?: string;
+  emulator: string | null;
+  seconds: number;
+}
+
+export interface RunConformanceOptions {
+  /** The statically linked suite for the board's target. */
+  suiteBinary: string;
+  /** The board's target (toolkit/toolchain/targets.ts): decides native or qemu-user. */
+  target: Pick<Target, 'id' | 'qemu'>;
+  /** PKI made with createPki(); the HAL under test must embed its CA (and client cert). */
+  pkiDir: string;
+  /** 'auto' (default): namespaces when unshare works, else loopback only (some cases SKIP). */
+  namespace?: 'auto' | 'on' | 'off';
+  /** Called with every line worth showing (cases, failure details, notes). */
+  log?: (line: string) => void;
+  /** Whole-run bound (default 20 min). */
+  timeoutMs?: number;
+  /** Only cases whose name contains this. */
+  only?: string;
+  dtls?: boolean;
+}
+
+const CASE_RE = /^(PASS|FAIL|SKIP) (\S+)(?:: (.*?))?(?: \((\d+) ms\))?$/;
+const SUMMARY_RE = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/;
+
+/** Parses the suite's output (exported for tests). */
+export function parseSuiteOutput(lines: readonly string[]): Pick<ConformanceResult, 'cases' | 'passed' | 'failed' | 'skipped' | 'complete'> {
+  const cases: CaseResult[] = [];
+  let summary: RegExpExecArray | null = null;
+  for (const line of lines) {
+    const m = CASE_RE.exec(line);
+    if (m) {
+      const c: CaseResult = { name: m[2] as string, status: (m[1] as string).toLowerCase() as CaseStatus, details: [] };
+      if (m[3] !== undefined) c.reason = m[3];
+      if (m[4] !== undefined) c.ms = Number(m[4]);
+      cases.push(c);
+      continue;
+    }
+    const s = SUMMARY_RE.exec(line);
+    if (s) {
+      summary = s;
+      continue;
+    }
+    const last = cases[cases.length - 1];
+    if (line.startsWith('  ') && last) last.details.push(line.slice(2));
+  }
+  const count = (st: CaseStatus) => cases.filter((c) => c.status === st).length;
+  return {
+    cases,
+    passed: count('pass'),
+    failed: count('fail') + (summary ? 0 : 1),
+    skipped: count('skip'),
+    complete: summary !== null,
+  };
+}
+
+/** The command that runs a binary for the target: itself, or qemu-<arch> with it. */
+export function emulatorCommand(target: Pick<Target, 'id' | 'qemu'>, binary: string): string[] {
+  const q = target.qemu;
+  if (q.mode === 'native') {
+    if (os.arch() !== 'x64') throw new Error(`target ${target.id} runs natively only on x86_64 hosts`);
+    return [binary];
+  }
+  if (q.mode === 'user' && q.command) return [q.command, ...q.args, binary];
+  throw new Error(`target ${target.id} has no user-mode emulator: the conformance suite needs a Linux target`);
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export async function runConformance(opts: RunConformanceOptions): Promise<ConformanceResult> {
+  const started = Date.now();
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const timeoutMs = opts.timeoutMs ?? 20 * 60_000;
+  const command = emulatorCommand(opts.target, path.resolve(opts.suiteBinary));
+  if (opts.only) command.push('--only', opts.only);
+  const mode = opts.namespace ?? 'auto';
+  let namespaceNote: string | undefined;
+  let useNs = false;
+  if (mode !== 'off') {
+    const problem = await namespaceProblem();
+    if (problem === null) useNs = true;
+    else if (mode === 'on') throw new Error(`private namespaces unavailable: ${problem}`);
+    else namespaceNote = `no private namespaces (${problem}): DNS names, black hole and broadcast cases SKIP`;
+  } else namespaceNote = 'namespaces off: DNS names, black hole and broadcast cases SKIP';
+  if (namespaceNote) log(`# ${namespaceNote}`);
+
+  const lines: string[] = [];
+  const onLine = (l: string) => {
+    lines.push(l);
+    log(l);
+  };
+  let broker: Broker | undefined;
+  let proc: Started | undefined;
+  let tmp: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
+  try {
+    if (useNs) {
+      const job = { pkiDir: path.resolve(opts.pkiDir), command, lifetimeMs: timeoutMs + 60_000, dtls: opts.dtls !== false };
+      proc = startGroup('unshare', [...UNSHARE_ARGS, '--', process.execPath, path.join(here, 'ns-entry.js'), JSON.stringify(job)], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } else {
+      broker = await startBroker({ pkiDir: opts.pkiDir, lifetimeMs: timeoutMs + 60_000, dtls: opts.dtls !== false });
+      tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-run-'));
+      const conf = path.join(tmp, 'suite.conf');
+      fs.writeFileSync(conf, suiteConfig(broker.info));
+      const [cmd, ...args] = command;
+      proc = startGroup(cmd as string, [...args, '--config', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+    }
+    const p = proc;
+    timer = setTimeout(() => {
+      timedOut = true;
+      log(`# conformance run exceeded ${Math.round(timeoutMs / 1000)} s: stopping it`);
+      void p.stop();
+    }, timeoutMs);
+    const out = eachLine(p.child.stdout, onLine);
+    const err = eachLine(p.child.stderr, (l) => log(`# ${l}`));
+    const { code, signal } = await p.exited;
+    await Promise.all([out, err]);
+    const parsed = parseSuiteOutput(lines);
+    if (!parsed.complete) {
+      log(`FAIL suite: ended without its summary (${timedOut ? 'timed out' : signal ? `signal ${signal}` : `exit ${code}`})`);
+    }
+    return {
+      ...parsed,
+      exitCode: code,
+      namespace: useNs,
+      ...(namespaceNote ? { namespaceNote } : {}),
+      emulator: command.length > 1 && command[0] !== path.resolve(opts.suiteBinary) ? (command[0] as string) : null,
+      seconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    if (timer) clearTimeout(timer);
+    await proc?.stop();
+    await broker?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
