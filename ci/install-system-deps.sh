@@ -7,7 +7,7 @@
 set -euo pipefail
 
 need=()
-for pkg in qemu-user qemu-system-arm picolibc-arm-none-eabi dpkg-dev clang-format openssl; do
+for pkg in qemu-user qemu-system-arm picolibc-arm-none-eabi dpkg-dev clang-format openssl util-linux iproute2; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 

@@ -14,7 +14,13 @@ let broker: Broker;
 
 function tlsConnect(port: number, o: tls.ConnectionOptions = {}): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
-    const s = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: fs.readFileSync(broker.info.pki.caCert), ...o });
+    const s = tls.connect({
+      host: '127.0.0.1',
+      port,
+      servername: 'localhost',
+      ca: fs.readFileSync(broker.info.pki.caCert),
+      ...o,
+    });
     s.once('secureConnect', () => resolve(s));
     s.once('error', reject);
   });
@@ -53,7 +59,12 @@ function control(line: string): Promise<string> {
 }
 
 async function mqttRoundTrip(url: string, opts: mqtt.IClientOptions): Promise<string> {
-  const c = await mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+  const c = await mqtt.connectAsync(url, {
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
+    ...opts,
+  });
   try {
     await c.subscribeAsync('qhal/test', { qos: 1 });
     const got = new Promise<string>((resolve) => c.on('message', (_t, m) => resolve(m.toString())));
@@ -74,7 +85,18 @@ describe('test broker', { timeout: 240_000 }, () => {
 
   it('reports every port and the PKI files', { timeout: 20_000 }, () => {
     const i = broker.info;
-    for (const p of [i.tcpEcho, i.udpEcho, i.tls.valid, i.tls.wrongHost, i.tls.expired, i.tls.untrusted, i.tls.mutual, i.mqtt.tcp, i.mqtt.tls, i.control]) {
+    for (const p of [
+      i.tcpEcho,
+      i.udpEcho,
+      i.tls.valid,
+      i.tls.wrongHost,
+      i.tls.expired,
+      i.tls.untrusted,
+      i.tls.mutual,
+      i.mqtt.tcp,
+      i.mqtt.tls,
+      i.control,
+    ]) {
       assert.ok(Number.isInteger(p) && p > 0, `port ${p}`);
     }
     for (const f of Object.values(i.pki)) assert.ok(fs.existsSync(f), f);
@@ -109,27 +131,39 @@ describe('test broker', { timeout: 240_000 }, () => {
     s.destroy();
   });
 
-  it('TLS wrong-host, expired and untrusted ports fail verification with the expected reason', { timeout: 20_000 }, async () => {
-    await assert.rejects(tlsConnect(broker.info.tls.wrongHost), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
-    await assert.rejects(tlsConnect(broker.info.tls.expired), { code: 'CERT_HAS_EXPIRED' });
-    await assert.rejects(tlsConnect(broker.info.tls.untrusted), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
-  });
+  it(
+    'TLS wrong-host, expired and untrusted ports fail verification with the expected reason',
+    { timeout: 20_000 },
+    async () => {
+      await assert.rejects(tlsConnect(broker.info.tls.wrongHost), {
+        code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      });
+      await assert.rejects(tlsConnect(broker.info.tls.expired), { code: 'CERT_HAS_EXPIRED' });
+      await assert.rejects(tlsConnect(broker.info.tls.untrusted), {
+        code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      });
+    },
+  );
 
-  it('mutual TLS port refuses a client without a certificate and accepts the test client', { timeout: 20_000 }, async () => {
-    const s0 = await tlsConnect(broker.info.tls.mutual).catch((e: Error) => e);
-    if (!(s0 instanceof Error)) {
-      // TLS 1.3: the server's rejection arrives after the handshake completes on our side.
-      const r = await echoOnce(s0, Buffer.from('x')).catch((e: Error) => e);
-      assert.ok(r instanceof Error, 'server accepted a client without a certificate');
-      s0.destroy();
-    }
-    const s = await tlsConnect(broker.info.tls.mutual, {
-      cert: fs.readFileSync(broker.info.pki.clientCert),
-      key: fs.readFileSync(broker.info.pki.clientKey),
-    });
-    assert.equal((await echoOnce(s, Buffer.from('mtls'))).toString(), 'mtls');
-    s.destroy();
-  });
+  it(
+    'mutual TLS port refuses a client without a certificate and accepts the test client',
+    { timeout: 20_000 },
+    async () => {
+      const s0 = await tlsConnect(broker.info.tls.mutual).catch((e: Error) => e);
+      if (!(s0 instanceof Error)) {
+        // TLS 1.3: the server's rejection arrives after the handshake completes on our side.
+        const r = await echoOnce(s0, Buffer.from('x')).catch((e: Error) => e);
+        assert.ok(r instanceof Error, 'server accepted a client without a certificate');
+        s0.destroy();
+      }
+      const s = await tlsConnect(broker.info.tls.mutual, {
+        cert: fs.readFileSync(broker.info.pki.clientCert),
+        key: fs.readFileSync(broker.info.pki.clientKey),
+      });
+      assert.equal((await echoOnce(s, Buffer.from('mtls'))).toString(), 'mtls');
+      s.destroy();
+    },
+  );
 
   it('MQTT 3.1.1 round trip over TCP', { timeout: 20_000 }, async () => {
     assert.equal(await mqttRoundTrip(`mqtt://127.0.0.1:${broker.info.mqtt.tcp}`, {}), 'ping');
@@ -176,49 +210,76 @@ describe('test broker', { timeout: 240_000 }, () => {
     assert.equal(e2.code, 'ECONNREFUSED');
   });
 
-  it('slow reader leaves a writer with a full socket, then drains', { timeout: 20_000 }, async () => {
-    const s = net.connect(broker.info.faults.slow, '127.0.0.1');
-    await new Promise((r) => s.on('connect', r));
-    const chunk = Buffer.alloc(65536, 1);
-    let written = 0;
-    while (s.write(chunk)) written += chunk.length;
-    written += chunk.length;
-    assert.ok(s.writableLength > 0, 'kernel took everything at once');
-    await new Promise((r) => s.once('drain', r));
-    s.destroy();
-    assert.ok(written > 0);
-  });
+  it(
+    'slow reader leaves a writer with a full socket, then drains',
+    { timeout: 20_000 },
+    async () => {
+      const s = net.connect(broker.info.faults.slow, '127.0.0.1');
+      await new Promise((r) => s.on('connect', r));
+      const chunk = Buffer.alloc(65536, 1);
+      let written = 0;
+      while (s.write(chunk)) written += chunk.length;
+      written += chunk.length;
+      assert.ok(s.writableLength > 0, 'kernel took everything at once');
+      await new Promise((r) => s.once('drain', r));
+      s.destroy();
+      assert.ok(written > 0);
+    },
+  );
 
-  it('control port: connects clients into a server and records broadcasts', { timeout: 20_000 }, async () => {
-    assert.equal(await control('ping'), 'ok');
-    const server = net.createServer((c) => c.write('hi'));
-    const port = await new Promise<number>((r) => server.listen(0, '127.0.0.1', () => r((server.address() as net.AddressInfo).port)));
-    assert.equal(await control(`connect ${port} 2`), 'ok 2 0');
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal(await control('clients'), 'ok 2 0 4');
-    assert.equal(await control('drop-clients'), 'ok');
-    server.close();
+  it(
+    'control port: connects clients into a server and records broadcasts',
+    { timeout: 20_000 },
+    async () => {
+      assert.equal(await control('ping'), 'ok');
+      const server = net.createServer((c) => c.write('hi'));
+      const port = await new Promise<number>((r) =>
+        server.listen(0, '127.0.0.1', () => r((server.address() as net.AddressInfo).port)),
+      );
+      assert.equal(await control(`connect ${port} 2`), 'ok 2 0');
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await control('clients'), 'ok 2 0 4');
+      assert.equal(await control('drop-clients'), 'ok');
+      server.close();
 
-    const s = dgram.createSocket('udp4');
-    await new Promise<void>((r) => s.send('bc', broker.info.broadcast.port, '127.0.0.1', () => r()));
-    await new Promise((r) => setTimeout(r, 100));
-    s.close();
-    assert.match(await control('bcast'), /^ok 1 6263 127\.0\.0\.1:\d+$/);
+      const s = dgram.createSocket('udp4');
+      await new Promise<void>((r) =>
+        s.send('bc', broker.info.broadcast.port, '127.0.0.1', () => r()),
+      );
+      await new Promise((r) => setTimeout(r, 100));
+      s.close();
+      assert.match(await control('bcast'), /^ok 1 6263 127\.0\.0\.1:\d+$/);
 
-    const u = dgram.createSocket('udp4');
-    const uport = await new Promise<number>((r) => u.bind(0, '127.0.0.1', () => r(u.address().port)));
-    const got = new Promise<dgram.RemoteInfo>((r) => u.on('message', (_m, ri) => r(ri)));
-    const reply = await control(`udp-send ${uport} hello`);
-    const ri = await got;
-    u.close();
-    assert.equal(reply, `ok ${ri.port}`);
-  });
+      const u = dgram.createSocket('udp4');
+      const uport = await new Promise<number>((r) =>
+        u.bind(0, '127.0.0.1', () => r(u.address().port)),
+      );
+      const got = new Promise<dgram.RemoteInfo>((r) => u.on('message', (_m, ri) => r(ri)));
+      const reply = await control(`udp-send ${uport} hello`);
+      const ri = await got;
+      u.close();
+      assert.equal(reply, `ok ${ri.port}`);
+    },
+  );
 
   it('DTLS PSK echo answers an OpenSSL DTLS 1.2 client', { timeout: 20_000 }, async () => {
     assert.ok(broker.info.dtls);
     const out = await new Promise<string>((resolve) => {
-      const p = spawn('openssl', ['s_client', '-dtls1_2', '-quiet', '-psk', broker.info.psk.keyHex, '-psk_identity', broker.info.psk.identity,
-        '-connect', `127.0.0.1:${broker.info.dtls?.psk}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const p = spawn(
+        'openssl',
+        [
+          's_client',
+          '-dtls1_2',
+          '-quiet',
+          '-psk',
+          broker.info.psk.keyHex,
+          '-psk_identity',
+          broker.info.psk.identity,
+          '-connect',
+          `127.0.0.1:${broker.info.dtls?.psk}`,
+        ],
+        { stdio: ['pipe', 'pipe', 'pipe'] },
+      );
       let o = '';
       p.stdout.on('data', (d: Buffer) => {
         o += d.toString();
@@ -233,6 +294,44 @@ describe('test broker', { timeout: 240_000 }, () => {
     });
     assert.match(out, /dtls-hello/, broker.dtlsLog());
   });
+
+  it(
+    'DTLS certificate echo answers an OpenSSL DTLS 1.2 client that verifies it',
+    { timeout: 20_000 },
+    async () => {
+      assert.ok(broker.info.dtls);
+      const out = await new Promise<string>((resolve) => {
+        const p = spawn(
+          'openssl',
+          [
+            's_client',
+            '-dtls1_2',
+            '-CAfile',
+            broker.info.pki.caCert,
+            '-verify_return_error',
+            '-verify_hostname',
+            'localhost',
+            '-connect',
+            `127.0.0.1:${broker.info.dtls?.cert}`,
+          ],
+          { stdio: ['pipe', 'pipe', 'pipe'] },
+        );
+        let o = '';
+        p.stdout.on('data', (d: Buffer) => {
+          o += d.toString();
+          if (o.includes('dtls-cert-hello')) p.kill();
+        });
+        const t = setTimeout(() => p.kill(), 8000);
+        p.on('exit', () => {
+          clearTimeout(t);
+          resolve(o);
+        });
+        setTimeout(() => p.stdin.write('dtls-cert-hello\n'), 800);
+      });
+      assert.match(out, /Verify return code: 0 \(ok\)/, out);
+      assert.match(out, /dtls-cert-hello/, broker.dtlsLog());
+    },
+  );
 
   it('stop() closes every port and ends the helper processes', { timeout: 20_000 }, async () => {
     const { tcpEcho } = broker.info;

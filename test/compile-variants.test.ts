@@ -11,13 +11,21 @@ import { test } from 'node:test';
 import { generateBoard } from '../toolkit/generate/index.js';
 import { loadBoard, loadHal } from '../toolkit/load/index.js';
 import { paths } from '../toolkit/load/toolkit-paths.js';
-import { generateMbedtlsConfig, MBEDTLS_CONFIG_FILE_NAME } from '../toolkit/toolchain/mbedtls-config.js';
+import {
+  generateMbedtlsConfig,
+  MBEDTLS_CONFIG_FILE_NAME,
+} from '../toolkit/toolchain/mbedtls-config.js';
 import { ensureSource } from '../toolkit/toolchain/sources.js';
 import { getTarget, targetCompileFlags } from '../toolkit/toolchain/targets.js';
 import { runZig } from '../toolkit/toolchain/zig.js';
 import { boardVariant } from './helpers/boards.js';
 
-const TARGETS = ['x86_64-linux-musl', 'aarch64-linux-musl', 'arm-linux-musleabihf', 'riscv64-linux-musl'];
+const TARGETS = [
+  'x86_64-linux-musl',
+  'aarch64-linux-musl',
+  'arm-linux-musleabihf',
+  'riscv64-linux-musl',
+];
 
 const NO_PSK: [string, string] = ["    psk: { hook: 'qhal_test_psk' },\n", ''];
 
@@ -93,6 +101,12 @@ test('generated C compiles warning-free for feature variants on every Linux targ
 
 /** A client certificate signed by a throw-away CA: only its parsing matters here. */
 function writeClientCert(dir: string): void {
-  fs.copyFileSync(path.join(paths.root, 'test', 'fixtures', 'client', 'client.pem'), path.join(dir, 'client.pem'));
-  fs.copyFileSync(path.join(paths.root, 'test', 'fixtures', 'client', 'client.key'), path.join(dir, 'client.key'));
+  fs.copyFileSync(
+    path.join(paths.root, 'test', 'fixtures', 'client', 'client.pem'),
+    path.join(dir, 'client.pem'),
+  );
+  fs.copyFileSync(
+    path.join(paths.root, 'test', 'fixtures', 'client', 'client.key'),
+    path.join(dir, 'client.key'),
+  );
 }

@@ -82,9 +82,15 @@ test('the header declares the nine spec prototypes, the enum and the board stamp
   assert.ok(h.includes(`Inputs sha256: ${r.inputsHash}`));
   assert.match(r.inputsHash, /^[0-9a-f]{64}$/);
   // This board's core takes peerSize; the x86_64 board's does not.
-  assert.match(h, /void Quos_socketIORx\(pointer_t sockFd, quint8_t type, const void \*peer, quint32_t peerSize,/);
+  assert.match(
+    h,
+    /void Quos_socketIORx\(pointer_t sockFd, quint8_t type, const void \*peer, quint32_t peerSize,/,
+  );
   const x86 = (await generateFor(exampleBoardPath('linux-x86_64'))).files[0]!.content;
-  assert.match(x86, /void Quos_socketIORx\(pointer_t sockFd, quint8_t type, const void \*peer, const quint8_t \*buf,/);
+  assert.match(
+    x86,
+    /void Quos_socketIORx\(pointer_t sockFd, quint8_t type, const void \*peer, const quint8_t \*buf,/,
+  );
   assert.doesNotMatch(x86, /QHAL_RX_PEER_SIZE/);
 });
 
@@ -145,10 +151,19 @@ test('generated files are clang-format clean in the project style', async (t) =>
       fs.writeFileSync(file, f.content);
       const fmt = spawnSync(
         'clang-format',
-        [`--style=file:${path.join(paths.templates, '.clang-format')}`, '--dry-run', '--Werror', file],
+        [
+          `--style=file:${path.join(paths.templates, '.clang-format')}`,
+          '--dry-run',
+          '--Werror',
+          file,
+        ],
         { encoding: 'utf8' },
       );
-      assert.equal(fmt.status, 0, `${name}/${f.name} is not formatted:\n${fmt.stderr.slice(0, 3000)}`);
+      assert.equal(
+        fmt.status,
+        0,
+        `${name}/${f.name} is not formatted:\n${fmt.stderr.slice(0, 3000)}`,
+      );
     }
   }
 });
@@ -172,8 +187,14 @@ test('--target posix and --target lwip generate their default boards into ./qhal
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-target-'));
   const r = runBin(['--target', 'posix'], cwd);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(fs.readdirSync(path.join(cwd, 'qhal-out')).sort(), ['qhal_socket.c', 'qhal_socket.h']);
-  assert.match(fs.readFileSync(path.join(cwd, 'qhal-out', 'qhal_socket.h'), 'utf8'), /Board: linux-x86_64/);
+  assert.deepEqual(fs.readdirSync(path.join(cwd, 'qhal-out')).sort(), [
+    'qhal_socket.c',
+    'qhal_socket.h',
+  ]);
+  assert.match(
+    fs.readFileSync(path.join(cwd, 'qhal-out', 'qhal_socket.h'), 'utf8'),
+    /Board: linux-x86_64/,
+  );
   const lwip = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-target-lwip-'));
   const l = runBin(['--target', 'lwip'], lwip);
   assert.equal(l.code, 0, l.stderr);

@@ -50,7 +50,10 @@ test('the CLI itself exits 2 for `name: 42`, names line:col, and leaves an empty
     fs
       .readFileSync(path.join(DIR, 'name-is-number.ts'), 'utf8')
       .replace("import { defineBoard } from 'qhal-gen';\n\n", '')
-      .replace('export default defineBoard({\n  name: 42,\n', 'export default defineBoard({ name: 42,\n')
+      .replace(
+        'export default defineBoard({\n  name: 42,\n',
+        'export default defineBoard({ name: 42,\n',
+      )
       .replace(/^/, "import { defineBoard } from 'qhal-gen';\n"),
   );
   fs.mkdirSync(path.join(tmp, 'D'));
@@ -65,7 +68,10 @@ test('a bad flag says what was expected and exits 2', async () => {
   const r = await runCli(['generate', '--bord', 'x.ts']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /Unknown option '--bord'/);
-  assert.match(r.stderr, /expected: qhal-gen generate --board <value> --out <value> --check --json/);
+  assert.match(
+    r.stderr,
+    /expected: qhal-gen generate --board <value> --out <value> --check --json/,
+  );
   const t = await runCli(['--target', 'zephyr']);
   assert.equal(t.code, 2);
   assert.match(t.stderr, /--target 'zephyr' is not valid; expected one of: posix, lwip/);

@@ -1,37 +1,87 @@
 /**
- * The lwip-raw backend on a real MCU image: ci/mps2-smoke.sh generates the HAL for
- * examples/boards/mps2-an385-lwip-raw.ts, builds lwIP + mbedtls + the HAL + the board
- * support + examples/apps/mps2-smoke, boots it on qemu-system-arm -M mps2-an385 and lets it
- * talk TCP, UDP and TLS to servers on the host's loopback. The script stops QEMU and the
- * servers by PID whatever happens; this test only bounds the script's time.
+ * The lwip-raw backend on a real MCU image, through the toolkit only: the HAL for
+ * examples/boards/mps2-an385-lwip-raw.ts (its CA replaced by a fresh test CA) is generated
+ * and built by buildBoard (HAL + board support + lwIP + mbedtls), examples/apps/mps2-smoke
+ * is linked with it and booted by runMcuFirmware on qemu-system-arm -M mps2-an385 with
+ * user-mode networking, and talks TCP, UDP and TLS to servers on the host's loopback.
+ * runMcuFirmware stops QEMU by PID whatever happens; the servers run in this process.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { generateBoard } from '../toolkit/generate/index.js';
+import { loadBoard, loadHal } from '../toolkit/load/index.js';
+import { formatFirmwareResult, runMcuFirmware } from '../toolkit/run/mcu.js';
+import { makeSmokePki, startSmokeServers } from '../toolkit/run/mcu-smoke.js';
+import { buildBoard, formatBuildSummary } from '../toolkit/toolchain/build.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const APP = path.join(ROOT, 'examples', 'apps', 'mps2-smoke');
 
-test('mps2-an385 lwip-raw firmware boots on QEMU and passes its TCP/UDP/TLS exchange with the host', () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-mps2-'));
+test('mps2-an385 lwip-raw firmware boots on QEMU and passes its TCP/UDP/TLS exchange with the host', async () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-mps2-'));
   try {
-    const r = spawnSync('bash', [path.join(ROOT, 'ci', 'mps2-smoke.sh'), out], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 600_000,
-      killSignal: 'SIGTERM',
-      env: { ...process.env, JOBS: '2', QEMU_TIMEOUT: '120' },
+    const pki = makeSmokePki(path.join(work, 'pki'));
+    const loaded = await loadBoard(path.join(ROOT, 'examples', 'boards', 'mps2-an385-lwip-raw.ts'));
+    assert.ok(loaded.tls, 'the example board uses TLS');
+    const board = {
+      ...loaded,
+      tls: { ...loaded.tls, caFile: pki.caCert, caPem: fs.readFileSync(pki.caCert, 'utf8') },
+    };
+    const { hal, source } = await loadHal();
+    const build = await buildBoard({
+      board,
+      generated: generateBoard(board, hal, source).files,
+      outDir: path.join(work, 'build'),
+      parallel: 2,
     });
-    const log = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-    assert.equal(r.error, undefined, `ci/mps2-smoke.sh: ${String(r.error)}\n${log}`);
-    assert.equal(r.status, 0, log);
-    const last = log.match(/^(\d+) passed, (\d+) failed$/gm)?.pop();
-    assert.ok(last !== undefined, `no summary line in:\n${log}`);
-    assert.match(last, /^[1-9]\d* passed, 0 failed$/);
+    console.log(
+      formatBuildSummary(build)
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n'),
+    );
+    assert.ok(build.boardSupport, 'mps2-an385 has board support (libqhal_board.a)');
+
+    const servers = await startSmokeServers(pki.dir);
+    let r;
+    try {
+      r = await runMcuFirmware({
+        build,
+        appSources: [path.join(APP, 'main.c')],
+        append: servers.cmdline,
+        hostForwards: [{ hostPort: servers.fwdPort, guestPort: 7000 }],
+        timeoutMs: 120_000,
+        log: (l) => console.log(`| ${l}`),
+      });
+    } finally {
+      await servers.close();
+    }
+    console.log(formatFirmwareResult(r));
+    const log = r.output.join('\n');
+    assert.equal(r.timedOut, false, `QEMU timed out:\n${log}`);
+    assert.ok(r.summary !== null, `no summary line in:\n${log}`);
+    assert.match(r.summary, /^[1-9]\d* passed, 0 failed$/, log);
+    assert.equal(r.exitCode, 0, `QEMU exit status (= the firmware's failures):\n${log}`);
+    assert.ok(servers.guestServerReached(), 'the host reached the guest TCP server (hostfwd)');
+
+    // The harness reports failures: without the servers' ports the firmware fails its TCP
+    // echo check, says so in its summary, and QEMU exits with the number of failures.
+    const bad = await runMcuFirmware({
+      build,
+      appSources: [path.join(APP, 'main.c')],
+      append: 'no-servers',
+      elf: path.join(work, 'no-servers.elf'),
+      timeoutMs: 60_000,
+    });
+    console.log(formatFirmwareResult(bad));
+    assert.equal(bad.timedOut, false);
+    assert.ok(bad.failed !== null && bad.failed > 0, bad.output.join('\n'));
+    assert.equal(bad.exitCode, bad.failed);
   } finally {
-    fs.rmSync(out, { recursive: true, force: true });
+    fs.rmSync(work, { recursive: true, force: true });
   }
 });

@@ -46,7 +46,10 @@ test('mistakes in a template are errors with the template line', () => {
     message: "t.tmpl:1: unknown flag 'tsl' in 'tsl'",
   });
   assert.throws(() => resolveTemplate('//% if tls\nx', flags, 't.tmpl'), TemplateError);
-  assert.throws(() => resolveTemplate('x\n//% endif', flags, 't.tmpl'), /t\.tmpl:2: endif without if/);
+  assert.throws(
+    () => resolveTemplate('x\n//% endif', flags, 't.tmpl'),
+    /t\.tmpl:2: endif without if/,
+  );
   assert.throws(() => resolveTemplate('//% iff tls', flags, 't.tmpl'), /unknown directive/);
   assert.throws(() => resolveTemplate('//% if tls &&\n//% endif', flags, 't'), /ends early/);
   // A typo inside a branch that is not taken is still caught.

@@ -4,7 +4,7 @@ import { defineBoard } from 'qhal-gen';
  * An MCU with no RTOS: the MPS2 AN385 (Cortex-M3) with its LAN9118 Ethernet controller, as
  * QEMU emulates it. lwIP runs with NO_SYS=1 on its raw/altcp API; the application's main
  * loop calls Qhal_lwipRawPoll(), which is the HAL's I/O context. Start-up, time base, the
- * LAN9118 driver and lwipopts.h are in targets/mps2-an385/.
+ * LAN9118 driver are in targets/mps2-an385/; qhal-gen build generates lwipopts.h.
  *
  * TLS runs over lwIP's altcp_tls_mbedtls and verifies the server (CA below and host name).
  * The CA is a test CA shipped so the example builds as is; put your cloud's CA bundle there.

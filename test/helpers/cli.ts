@@ -31,6 +31,10 @@ export async function runCli(argv: string[]): Promise<CliResult> {
 
 /** As a child process, the way users and CI run it. */
 export function runBin(argv: string[], cwd = PACKAGE_ROOT): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...argv], { cwd, encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync(process.execPath, [BIN, ...argv], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

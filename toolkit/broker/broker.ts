@@ -51,7 +51,14 @@ export interface BrokerInfo {
   dns: { host: string; port: number } | null;
   control: number;
   broadcast: { port: number; works: boolean };
-  faults: { reset: number; closeAfter: number; closeAfterBytes: number; slow: number; slowPauseMs: number; refuse: number };
+  faults: {
+    reset: number;
+    closeAfter: number;
+    closeAfterBytes: number;
+    slow: number;
+    slowPauseMs: number;
+    refuse: number;
+  };
   blackhole: { host: string; port: number } | null;
   pki: Pki;
   /** PIDs of the helper processes the broker started (DTLS echo servers). */
@@ -98,17 +105,24 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
       closers.push(c);
       return c;
     };
-    const [tcpEcho, udpEcho, valid, wrongHost, expired, untrusted, mutual, mqtt, faults] = await Promise.all([
-      startTcpEcho(host).then(add),
-      startUdpEcho(host).then(add),
-      startTlsEcho(host, { cert: serverCert, key: serverKey }).then(add),
-      startTlsEcho(host, { cert: read(pki.wrongHostCert), key: read(pki.wrongHostKey) }).then(add),
-      startTlsEcho(host, { cert: read(pki.expiredCert), key: read(pki.expiredKey) }).then(add),
-      startTlsEcho(host, { cert: read(pki.untrustedCert), key: read(pki.untrustedKey) }).then(add),
-      startTlsEcho(host, { cert: serverCert, key: serverKey, clientCa: read(pki.caCert) }).then(add),
-      startMqtt(host, serverCert, serverKey).then(add),
-      startFaults(host, opts.closeAfterBytes, opts.slowPauseMs).then(add),
-    ]);
+    const [tcpEcho, udpEcho, valid, wrongHost, expired, untrusted, mutual, mqtt, faults] =
+      await Promise.all([
+        startTcpEcho(host).then(add),
+        startUdpEcho(host).then(add),
+        startTlsEcho(host, { cert: serverCert, key: serverKey }).then(add),
+        startTlsEcho(host, { cert: read(pki.wrongHostCert), key: read(pki.wrongHostKey) }).then(
+          add,
+        ),
+        startTlsEcho(host, { cert: read(pki.expiredCert), key: read(pki.expiredKey) }).then(add),
+        startTlsEcho(host, { cert: read(pki.untrustedCert), key: read(pki.untrustedKey) }).then(
+          add,
+        ),
+        startTlsEcho(host, { cert: serverCert, key: serverKey, clientCa: read(pki.caCert) }).then(
+          add,
+        ),
+        startMqtt(host, serverCert, serverKey).then(add),
+        startFaults(host, opts.closeAfterBytes, opts.slowPauseMs).then(add),
+      ]);
     let tcpEcho6: number | null = null;
     try {
       tcpEcho6 = add(await startTcpEcho('::1')).port;
@@ -116,7 +130,11 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
       tcpEcho6 = null;
     }
     const control = add(
-      await startControl({ host, broadcastHost: opts.broadcastHost ?? '0.0.0.0', slowBytes: () => faults.slowBytes() }),
+      await startControl({
+        host,
+        broadcastHost: opts.broadcastHost ?? '0.0.0.0',
+        slowBytes: () => faults.slowBytes(),
+      }),
     );
     let dns: BrokerInfo['dns'] = null;
     if (opts.dns !== false) {
@@ -142,7 +160,13 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
       tcpEcho: tcpEcho.port,
       tcpEcho6,
       udpEcho: udpEcho.port,
-      tls: { valid: valid.port, wrongHost: wrongHost.port, expired: expired.port, untrusted: untrusted.port, mutual: mutual.port },
+      tls: {
+        valid: valid.port,
+        wrongHost: wrongHost.port,
+        expired: expired.port,
+        untrusted: untrusted.port,
+        mutual: mutual.port,
+      },
       mqtt: { tcp: mqtt.tcp, tls: mqtt.tls },
       dtls,
       psk,
@@ -208,7 +232,9 @@ export function suiteConfig(info: BrokerInfo, extra: Record<string, string | num
 
 function usageError(msg: string): number {
   console.error(`qhal-gen broker: ${msg}`);
-  console.error('usage: qhal-gen broker [--host 127.0.0.1] [--pki-dir DIR] [--dns-port N | --no-dns] [--no-dtls] [--duration SECONDS]');
+  console.error(
+    'usage: qhal-gen broker [--host 127.0.0.1] [--pki-dir DIR] [--dns-port N | --no-dns] [--no-dtls] [--duration SECONDS]',
+  );
   return 2;
 }
 

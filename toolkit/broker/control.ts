@@ -53,7 +53,12 @@ export async function startControl(o: ControlOptions): Promise<ControlServer> {
 
   function connectOne(port: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const c: Client = { sock: net.connect({ host: o.host, port }), open: false, closedByPeer: false, bytes: 0 };
+      const c: Client = {
+        sock: net.connect({ host: o.host, port }),
+        open: false,
+        closedByPeer: false,
+        bytes: 0,
+      };
       const timer = setTimeout(() => {
         c.sock.destroy();
         resolve(false);
@@ -90,7 +95,8 @@ export async function startControl(o: ControlOptions): Promise<ControlServer> {
       case 'connect': {
         const port = Number(args[0]);
         const n = Number(args[1] ?? 1);
-        if (!Number.isInteger(port) || !Number.isInteger(n) || n < 1 || n > 64) return 'err usage: connect <port> <n>';
+        if (!Number.isInteger(port) || !Number.isInteger(n) || n < 1 || n > 64)
+          return 'err usage: connect <port> <n>';
         // One after the other, so the HAL sees them in order.
         let ok = 0;
         for (let i = 0; i < n; i++) if (await connectOne(port)) ok += 1;

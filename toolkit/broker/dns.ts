@@ -16,7 +16,7 @@ export const TEST_ZONE: Zone = {
   'one.qhal.test': { a: ['127.0.0.1'] },
   'multi.qhal.test': { a: ['127.0.0.2', '127.0.0.1'] },
   'v6.qhal.test': { aaaa: ['::1'] },
-  'localhost': { a: ['127.0.0.1'], aaaa: ['::1'] },
+  localhost: { a: ['127.0.0.1'], aaaa: ['::1'] },
 };
 
 const TYPE_A = 1;
@@ -44,7 +44,12 @@ function parseQuestion(msg: Buffer): Question | null {
     off += len;
   }
   if (off + 4 > msg.length) return null;
-  return { name: labels.join('.').toLowerCase(), type: msg.readUInt16BE(off), cls: msg.readUInt16BE(off + 2), end: off + 4 };
+  return {
+    name: labels.join('.').toLowerCase(),
+    type: msg.readUInt16BE(off),
+    cls: msg.readUInt16BE(off + 2),
+    end: off + 4,
+  };
 }
 
 function ipv6Bytes(addr: string): Buffer {
@@ -62,7 +67,9 @@ export function answer(query: Buffer, zone: Zone): Buffer | null {
   const q = parseQuestion(query);
   if (!q) return null;
   const entry = zone[q.name];
-  const addrs = entry ? (q.type === TYPE_A ? entry.a : q.type === TYPE_AAAA ? entry.aaaa : undefined) ?? [] : [];
+  const addrs = entry
+    ? ((q.type === TYPE_A ? entry.a : q.type === TYPE_AAAA ? entry.aaaa : undefined) ?? [])
+    : [];
   const rcode = entry ? 0 : 3;
   const header = Buffer.alloc(12);
   header.writeUInt16BE(query.readUInt16BE(0), 0);

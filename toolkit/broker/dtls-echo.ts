@@ -11,7 +11,12 @@ export interface DtlsEcho extends Closable {
 
 export type DtlsEchoMode = { psk: string; identity: string } | { cert: string; key: string };
 
-export function startDtlsEcho(bin: string, host: string, mode: DtlsEchoMode, lifetimeS: number): Promise<DtlsEcho> {
+export function startDtlsEcho(
+  bin: string,
+  host: string,
+  mode: DtlsEchoMode,
+  lifetimeS: number,
+): Promise<DtlsEcho> {
   const args = ['--host', host, '--lifetime', String(Math.max(1, Math.ceil(lifetimeS)))];
   if ('psk' in mode) args.push('--psk', mode.psk, '--identity', mode.identity);
   else args.push('--crt', mode.cert, '--key', mode.key);

@@ -24,7 +24,8 @@ export interface TlsEchoOptions {
 
 export async function startTlsEcho(host: string, o: TlsEchoOptions): Promise<TcpServerHandle> {
   const options: tls.TlsOptions = { cert: o.cert, key: o.key, minVersion: 'TLSv1.2' };
-  if (o.clientCa) Object.assign(options, { ca: o.clientCa, requestCert: true, rejectUnauthorized: true });
+  if (o.clientCa)
+    Object.assign(options, { ca: o.clientCa, requestCert: true, rejectUnauthorized: true });
   const server = tls.createServer(options, (s) => s.pipe(s));
   server.on('tlsClientError', () => undefined);
   const sockets = new Set<net.Socket>();

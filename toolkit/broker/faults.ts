@@ -27,7 +27,11 @@ export async function freePort(host: string): Promise<number> {
   return port;
 }
 
-export async function startFaults(host: string, closeAfterBytes = 1000, slowPauseMs = 1500): Promise<FaultServers> {
+export async function startFaults(
+  host: string,
+  closeAfterBytes = 1000,
+  slowPauseMs = 1500,
+): Promise<FaultServers> {
   const timers = new Set<NodeJS.Timeout>();
   const reset = net.createServer((s) => {
     s.once('data', (d) => {

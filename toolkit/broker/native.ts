@@ -13,7 +13,13 @@ import { zigPath } from '../toolchain/zig.js';
 
 const run = promisify(execFile);
 
-export const DTLS_ECHO_SOURCE = path.join(toolkitPaths.root, 'toolkit', 'broker', 'native', 'dtls_echo_server.c');
+export const DTLS_ECHO_SOURCE = path.join(
+  toolkitPaths.root,
+  'toolkit',
+  'broker',
+  'native',
+  'dtls_echo_server.c',
+);
 
 /**
  * The mbedtls tree: `QHAL_BROKER_MBEDTLS_DIR`, else the toolchain's cached source (never
@@ -26,7 +32,9 @@ export async function mbedtlsRoot(env: NodeJS.ProcessEnv = process.env): Promise
   } catch {
     const fallback = '/tmp/mbedtls-2.28.3';
     if (fs.existsSync(path.join(fallback, 'include', 'mbedtls', 'ssl.h'))) return fallback;
-    throw new Error('no mbedtls source for the DTLS echo server: run `qhal-gen fetch-sources` or set QHAL_BROKER_MBEDTLS_DIR');
+    throw new Error(
+      'no mbedtls source for the DTLS echo server: run `qhal-gen fetch-sources` or set QHAL_BROKER_MBEDTLS_DIR',
+    );
   }
 }
 
@@ -43,17 +51,34 @@ export function ensureDtlsEcho(env: NodeJS.ProcessEnv = process.env): Promise<st
     if (fs.existsSync(bin)) return bin;
     fs.mkdirSync(dir, { recursive: true });
     const lib = path.join(root, 'library');
-    const sources = fs.readdirSync(lib).filter((f) => f.endsWith('.c')).map((f) => path.join(lib, f));
+    const sources = fs
+      .readdirSync(lib)
+      .filter((f) => f.endsWith('.c'))
+      .map((f) => path.join(lib, f));
     const tmp = `${bin}.tmp${process.pid}`;
     try {
       await run(
         zigPath(),
-        ['cc', '-target', 'x86_64-linux-musl', '-O2', '-w', '-I', path.join(root, 'include'), ...sources, DTLS_ECHO_SOURCE, '-o', tmp],
+        [
+          'cc',
+          '-target',
+          'x86_64-linux-musl',
+          '-O2',
+          '-w',
+          '-I',
+          path.join(root, 'include'),
+          ...sources,
+          DTLS_ECHO_SOURCE,
+          '-o',
+          tmp,
+        ],
         { timeout: 600_000, maxBuffer: 16 << 20 },
       );
     } catch (err) {
       const e = err as Error & { stderr?: string };
-      throw new Error(`building the DTLS echo server failed: ${e.stderr?.slice(-2000) || e.message}`);
+      throw new Error(
+        `building the DTLS echo server failed: ${e.stderr?.slice(-2000) || e.message}`,
+      );
     }
     fs.renameSync(tmp, bin);
     return bin;

@@ -59,14 +59,38 @@ async function openssl(args: string[], cwd: string): Promise<void> {
 }
 
 async function key(file: string, cwd: string): Promise<void> {
-  await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file], cwd);
+  await openssl(
+    ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file],
+    cwd,
+  );
 }
 
-async function selfSignedCa(keyFile: string, certFile: string, cn: string, cwd: string): Promise<void> {
+async function selfSignedCa(
+  keyFile: string,
+  certFile: string,
+  cn: string,
+  cwd: string,
+): Promise<void> {
   await key(keyFile, cwd);
   await openssl(
-    ['req', '-x509', '-new', '-sha256', '-key', keyFile, '-days', '30', '-subj', `/CN=${cn}`, '-out', certFile,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'],
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-sha256',
+      '-key',
+      keyFile,
+      '-days',
+      '30',
+      '-subj',
+      `/CN=${cn}`,
+      '-out',
+      certFile,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
     cwd,
   );
 }
@@ -85,7 +109,10 @@ interface Leaf {
 async function leaf(l: Leaf, cwd: string): Promise<void> {
   const keyFile = `${l.name}.key`;
   await key(keyFile, cwd);
-  await openssl(['req', '-new', '-sha256', '-key', keyFile, '-subj', `/CN=${l.cn}`, '-out', `${l.name}.csr`], cwd);
+  await openssl(
+    ['req', '-new', '-sha256', '-key', keyFile, '-subj', `/CN=${l.cn}`, '-out', `${l.name}.csr`],
+    cwd,
+  );
   const ext = [
     '[ext]',
     'basicConstraints=critical,CA:FALSE',
@@ -119,15 +146,53 @@ async function leaf(l: Leaf, cwd: string): Promise<void> {
     ].join('\n');
     fs.writeFileSync(path.join(cwd, `${l.name}.cnf`), conf);
     await openssl(
-      ['ca', '-batch', '-notext', '-config', `${l.name}.cnf`, '-extensions', 'ext', '-cert', l.caCert, '-keyfile', l.caKey,
-        '-startdate', l.dates[0], '-enddate', l.dates[1], '-in', `${l.name}.csr`, '-out', `${l.name}.crt`],
+      [
+        'ca',
+        '-batch',
+        '-notext',
+        '-config',
+        `${l.name}.cnf`,
+        '-extensions',
+        'ext',
+        '-cert',
+        l.caCert,
+        '-keyfile',
+        l.caKey,
+        '-startdate',
+        l.dates[0],
+        '-enddate',
+        l.dates[1],
+        '-in',
+        `${l.name}.csr`,
+        '-out',
+        `${l.name}.crt`,
+      ],
       cwd,
     );
     return;
   }
   await openssl(
-    ['x509', '-req', '-sha256', '-in', `${l.name}.csr`, '-CA', l.caCert, '-CAkey', l.caKey, '-set_serial', `0x${randomBytes(8).toString('hex')}`,
-      '-days', '30', '-extfile', `${l.name}.ext`, '-extensions', 'ext', '-out', `${l.name}.crt`],
+    [
+      'x509',
+      '-req',
+      '-sha256',
+      '-in',
+      `${l.name}.csr`,
+      '-CA',
+      l.caCert,
+      '-CAkey',
+      l.caKey,
+      '-set_serial',
+      `0x${randomBytes(8).toString('hex')}`,
+      '-days',
+      '30',
+      '-extfile',
+      `${l.name}.ext`,
+      '-extensions',
+      'ext',
+      '-out',
+      `${l.name}.crt`,
+    ],
     cwd,
   );
 }
@@ -146,13 +211,61 @@ export async function createPki(dir: string): Promise<Pki> {
   await selfSignedCa('untrusted-ca.key', 'untrusted-ca.crt', 'qhal-gen untrusted CA', dir);
   const good = 'DNS:localhost,DNS:*.qhal.test,IP:127.0.0.1,IP:::1';
   await Promise.all([
-    leaf({ name: 'server', cn: 'localhost', san: good, usage: 'serverAuth', caCert: 'ca.crt', caKey: 'ca.key' }, dir),
-    leaf({ name: 'wrong-host', cn: 'wrong.invalid', san: 'DNS:wrong.invalid', usage: 'serverAuth', caCert: 'ca.crt', caKey: 'ca.key' }, dir),
-    leaf({ name: 'untrusted', cn: 'localhost', san: good, usage: 'serverAuth', caCert: 'untrusted-ca.crt', caKey: 'untrusted-ca.key' }, dir),
-    leaf({ name: 'client', cn: 'qhal-test-device', san: 'DNS:qhal-test-device', usage: 'clientAuth', caCert: 'ca.crt', caKey: 'ca.key' }, dir),
+    leaf(
+      {
+        name: 'server',
+        cn: 'localhost',
+        san: good,
+        usage: 'serverAuth',
+        caCert: 'ca.crt',
+        caKey: 'ca.key',
+      },
+      dir,
+    ),
+    leaf(
+      {
+        name: 'wrong-host',
+        cn: 'wrong.invalid',
+        san: 'DNS:wrong.invalid',
+        usage: 'serverAuth',
+        caCert: 'ca.crt',
+        caKey: 'ca.key',
+      },
+      dir,
+    ),
+    leaf(
+      {
+        name: 'untrusted',
+        cn: 'localhost',
+        san: good,
+        usage: 'serverAuth',
+        caCert: 'untrusted-ca.crt',
+        caKey: 'untrusted-ca.key',
+      },
+      dir,
+    ),
+    leaf(
+      {
+        name: 'client',
+        cn: 'qhal-test-device',
+        san: 'DNS:qhal-test-device',
+        usage: 'clientAuth',
+        caCert: 'ca.crt',
+        caKey: 'ca.key',
+      },
+      dir,
+    ),
   ]);
   await leaf(
-    { name: 'expired', cn: 'localhost', san: good, usage: 'serverAuth', caCert: 'ca.crt', caKey: 'ca.key', dates: ['20200101000000Z', '20200201000000Z'] },
+    {
+      name: 'expired',
+      cn: 'localhost',
+      san: good,
+      usage: 'serverAuth',
+      caCert: 'ca.crt',
+      caKey: 'ca.key',
+      dates: ['20200101000000Z', '20200201000000Z'],
+    },
     dir,
   );
   return p;

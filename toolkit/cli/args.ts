@@ -23,7 +23,9 @@ export function parseFlags<T extends Options>(
 
 export function oneOf<V extends string>(flag: string, value: string, allowed: readonly V[]): V {
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new UsageError(`--${flag} '${value}' is not valid; expected one of: ${allowed.join(', ')}`);
+    throw new UsageError(
+      `--${flag} '${value}' is not valid; expected one of: ${allowed.join(', ')}`,
+    );
   }
   return value as V;
 }

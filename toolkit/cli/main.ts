@@ -6,11 +6,15 @@ import { TOOL_VERSION } from '../version.js';
 import { UsageError } from './args.js';
 import { runGenerate, runTargetDefault } from './generate-command.js';
 import { runBuild, runDoctor, runFetchSources } from '../toolchain/commands.js';
+import { runBrokerCommand } from '../broker/broker.js';
+import { runTestCommand } from '../run/command.js';
 import { COMMANDS, usage } from './usage.js';
 
 COMMANDS.build = runBuild;
 COMMANDS.doctor = runDoctor;
 COMMANDS['fetch-sources'] = runFetchSources;
+COMMANDS.broker = runBrokerCommand;
+COMMANDS.test = runTestCommand;
 
 export async function main(argv: string[]): Promise<number> {
   try {

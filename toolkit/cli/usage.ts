@@ -14,11 +14,14 @@ usage:
   qhal-gen generate --board FILE [--out DIR] [--check] [--json]
       generate qhal_socket.c and qhal_socket.h for a board description
   qhal-gen build --board FILE [--out DIR] [--mbedtls-dir DIR] [--lwip-dir DIR] [--json] [--verbose]
+      [--freertos-dir DIR]
       generate, then cross-compile the HAL and its libraries with zig; size report
       (--verbose shows the warnings of third-party sources)
-  qhal-gen test --board FILE|FOLDER [--json]
+  qhal-gen test --board FILE|FOLDER [--work DIR] [--only TEXT] [--client-cert]
+      [--namespace auto|on|off] [--json]
       generate, build, start the test broker and run the conformance suite
-  qhal-gen broker [--host ADDR] [--duration SECONDS]
+  qhal-gen broker [--host ADDR] [--duration SECONDS] [--pki-dir DIR] [--dns-port N | --no-dns]
+      [--no-dtls]
       run the test broker alone (for a module on the bench)
   qhal-gen doctor          report zig, QEMU, picolibc and cached sources
   qhal-gen fetch-sources   download mbedtls and lwIP from Debian's source packages

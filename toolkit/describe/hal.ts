@@ -7,14 +7,7 @@ export type Direction = 'in' | 'out' | 'inout';
 
 /** A board feature a HAL function belongs to; `core` functions are always required. */
 export type FeatureName =
-  | 'core'
-  | 'tcp'
-  | 'udp'
-  | 'tls'
-  | 'dtls'
-  | 'tcpServer'
-  | 'broadcast'
-  | 'dns';
+  'core' | 'tcp' | 'udp' | 'tls' | 'dtls' | 'tcpServer' | 'broadcast' | 'dns';
 
 export interface CParam {
   name: string;

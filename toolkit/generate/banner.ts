@@ -9,7 +9,12 @@ export interface GenerationMeta {
   backend: string;
 }
 
-export function banner(file: string, what: string, board: BoardModel, meta: GenerationMeta): string {
+export function banner(
+  file: string,
+  what: string,
+  board: BoardModel,
+  meta: GenerationMeta,
+): string {
   return cComment([
     `${file}: ${what}`,
     `Board: ${board.name} (target ${board.target}, stack ${board.stack}, os ${board.os})`,

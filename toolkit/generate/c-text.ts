@@ -27,7 +27,9 @@ export function cByteArray(name: string, text: string): string {
 
 /** A block comment whose lines are `text` split on newlines. */
 export function cComment(lines: string[], indent = ''): string {
-  return [`${indent}/*`, ...lines.map((l) => (l ? `${indent} * ${l}` : `${indent} *`)), `${indent} */`].join(
-    '\n',
-  );
+  return [
+    `${indent}/*`,
+    ...lines.map((l) => (l ? `${indent} * ${l}` : `${indent} *`)),
+    `${indent} */`,
+  ].join('\n');
 }

@@ -2,6 +2,7 @@
 import type { CParam, CoreCallback, HalDescription, HalFunction } from '../describe/hal.js';
 import type { BoardModel } from '../model/board-model.js';
 import { banner, type GenerationMeta } from './banner.js';
+import { cString } from './c-text.js';
 import { wrapCall, wrapWords } from './c-wrap.js';
 
 function paramText(p: CParam): string {
@@ -19,7 +20,8 @@ function docBlock(summary: string, params: CParam[], extra: string[]): string {
     const [first, ...rest] = wrapWords(`@param[${p.direction}] ${p.name} ${p.doc}`, 94);
     lines.push(` * ${first}`, ...rest.map((l) => ` *        ${l}`));
   }
-  if (extra.length) lines.push(' *', ...extra.flatMap((e) => wrapWords(e, 94)).map((l) => ` * ${l}`));
+  if (extra.length)
+    lines.push(' *', ...extra.flatMap((e) => wrapWords(e, 94)).map((l) => ` * ${l}`));
   lines.push(' */');
   return lines.join('\n');
 }
@@ -43,10 +45,23 @@ export function renderHeader(hal: HalDescription, board: BoardModel, meta: Gener
   const out: string[] = [];
   out.push(banner(hal.header, 'QuecThing socket HAL interface', board, meta), '');
   out.push(`#ifndef ${guard}`, `#define ${guard}`, '');
-  out.push(...board.sdk.headers.map((h) => `#include "${h}"`), '', '#include <stddef.h>', '#include <stdint.h>', '');
+  out.push(
+    ...board.sdk.headers.map((h) => `#include "${h}"`),
+    '',
+    '#include <stddef.h>',
+    '#include <stdint.h>',
+    '',
+  );
   out.push('#ifdef __cplusplus', 'extern "C" {', '#endif', '');
 
-  out.push('/* What this build of the HAL provides (0 or 1), for code that adapts to the board. */');
+  out.push(
+    '/* The board this HAL was generated for. */',
+    `#define QHAL_BOARD_NAME ${cString(board.name)}`,
+    '',
+  );
+  out.push(
+    '/* What this build of the HAL provides (0 or 1), for code that adapts to the board. */',
+  );
   const features: [string, boolean][] = [
     ['QHAL_FEATURE_TCP', f.tcp],
     ['QHAL_FEATURE_UDP', f.udp],
@@ -76,7 +91,9 @@ export function renderHeader(hal: HalDescription, board: BoardModel, meta: Gener
     out.push(`/* ${c.doc} */`, `#ifndef ${c.name}`, `#define ${c.name} ${c.value}`, '#endif', '');
   }
 
-  out.push('/* The SDK defines these in its own headers; define QHAL_SDK_DEFINES_SOCKET_TYPES there. */');
+  out.push(
+    '/* The SDK defines these in its own headers; define QHAL_SDK_DEFINES_SOCKET_TYPES there. */',
+  );
   out.push('#ifndef QHAL_SDK_DEFINES_SOCKET_TYPES');
   for (const e of hal.enums) {
     out.push(`enum ${e.name}`, '{');
@@ -91,7 +108,7 @@ export function renderHeader(hal: HalDescription, board: BoardModel, meta: Gener
 
   if (board.tls?.pskHook && f.dtls) {
     out.push(
-      '/* DTLS pre-shared key for one peer, filled by the board\'s hook. */',
+      "/* DTLS pre-shared key for one peer, filled by the board's hook. */",
       'typedef struct',
       '{',
       '    quint8_t key[64];',
@@ -125,8 +142,8 @@ export function renderHeader(hal: HalDescription, board: BoardModel, meta: Gener
   if (board.stack === 'lwip-raw') {
     out.push(
       '/**',
-      ' * The HAL\'s I/O context on a board without threads (lwIP NO_SYS=1): the application\'s main',
-      ' * loop calls it often. It reads the NIC, runs lwIP\'s timers and delivers the Quos_* events.',
+      " * The HAL's I/O context on a board without threads (lwIP NO_SYS=1): the application's main",
+      " * loop calls it often. It reads the NIC, runs lwIP's timers and delivers the Quos_* events.",
       ' */',
       'void Qhal_lwipRawPoll(void);',
       '',
@@ -140,14 +157,14 @@ export function renderHeader(hal: HalDescription, board: BoardModel, meta: Gener
     );
   } else if (board.entropy) {
     out.push(
-      '/* The board\'s hardware entropy source: 32 random bits per call. */',
+      "/* The board's hardware entropy source: 32 random bits per call. */",
       `#define QHAL_BOARD_ENTROPY_FN ${board.entropy.hook}`,
       `uint32_t ${board.entropy.hook}(void);`,
       '',
     );
   }
 
-  out.push('/* Implemented by the QuecThing core; called from the HAL\'s I/O context only. */', '');
+  out.push("/* Implemented by the QuecThing core; called from the HAL's I/O context only. */", '');
   for (const cb of hal.callbacks) {
     const params = callbackParams(cb, board.core.rxPeerSize);
     out.push(docBlock(cb.doc, params, []), prototype(cb.returns, cb.name, params), '');

@@ -44,7 +44,9 @@ function inputsHash(board: BoardModel, halSource: string, template: string): str
     path.basename(file),
     JSON.stringify(decisions),
   ]) {
-    h.update(String(Buffer.byteLength(part))).update(':').update(part);
+    h.update(String(Buffer.byteLength(part)))
+      .update(':')
+      .update(part);
   }
   return h.digest('hex');
 }

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { BoardModel } from '../model/board-model.js';
 import { banner, type GenerationMeta } from './banner.js';
-import { cByteArray, cString } from './c-text.js';
+import { cByteArray } from './c-text.js';
 
 function preamble(board: BoardModel, headerName: string): string[] {
   const l = board.limits;
@@ -17,7 +17,6 @@ function preamble(board: BoardModel, headerName: string): string[] {
   }
   out.push(`#include "${headerName}"`, '');
   out.push(`/* Board "${board.name}": its limits and the SDK names it uses. */`);
-  out.push(`#define QHAL_BOARD_NAME ${cString(board.name)}`);
   out.push(`#define QHAL_RX_BUFFER_SIZE ${l.rxBufferSize}`);
   out.push(`#define QHAL_IO_STACK_SIZE ${l.ioTaskStackSize}`);
   out.push(`#define QHAL_IO_PRIORITY ${l.ioTaskPriority}`);

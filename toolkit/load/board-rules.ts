@@ -53,7 +53,10 @@ function checkPemFile(
   try {
     text = fs.readFileSync(abs, 'utf8');
   } catch {
-    out.push({ path: p, message: `${p.join('.')}: file not found: ${rel} (relative to the board file)` });
+    out.push({
+      path: p,
+      message: `${p.join('.')}: file not found: ${rel} (relative to the board file)`,
+    });
     return;
   }
   const problem = kind === 'cert' ? pemCertificateProblem(text) : pemKeyProblem(text);
@@ -117,7 +120,10 @@ export function checkBoardRules(board: BoardDescription, boardFile: string): Rul
   }
 
   if ((f.tls || f.dtls) && !board.tls) {
-    out.push({ path: ['tls'], message: 'tls options (caFile) are required when tls or dtls is on' });
+    out.push({
+      path: ['tls'],
+      message: 'tls options (caFile) are required when tls or dtls is on',
+    });
   }
   if (board.tls) {
     const t = board.tls;

@@ -92,7 +92,10 @@ function toModel(b: BoardDescription, file: string, opts: LoadBoardOptions): Boa
   };
 }
 
-export async function loadBoard(boardPath: string, opts: LoadBoardOptions = {}): Promise<BoardModel> {
+export async function loadBoard(
+  boardPath: string,
+  opts: LoadBoardOptions = {},
+): Promise<BoardModel> {
   const file = path.resolve(boardPath);
   if (!fs.existsSync(file)) {
     throw new InputError([{ file, line: 1, col: 1, message: 'board file not found' }]);

@@ -60,13 +60,19 @@ const CASE_RE = /^(PASS|FAIL|SKIP) (\S+)(?:: (.*?))?(?: \((\d+) ms\))?$/;
 const SUMMARY_RE = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/;
 
 /** Parses the suite's output (exported for tests). */
-export function parseSuiteOutput(lines: readonly string[]): Pick<ConformanceResult, 'cases' | 'passed' | 'failed' | 'skipped' | 'complete'> {
+export function parseSuiteOutput(
+  lines: readonly string[],
+): Pick<ConformanceResult, 'cases' | 'passed' | 'failed' | 'skipped' | 'complete'> {
   const cases: CaseResult[] = [];
   let summary: RegExpExecArray | null = null;
   for (const line of lines) {
     const m = CASE_RE.exec(line);
     if (m) {
-      const c: CaseResult = { name: m[2] as string, status: (m[1] as string).toLowerCase() as CaseStatus, details: [] };
+      const c: CaseResult = {
+        name: m[2] as string,
+        status: (m[1] as string).toLowerCase() as CaseStatus,
+        details: [],
+      };
       if (m[3] !== undefined) c.reason = m[3];
       if (m[4] !== undefined) c.ms = Number(m[4]);
       cases.push(c);
@@ -94,11 +100,14 @@ export function parseSuiteOutput(lines: readonly string[]): Pick<ConformanceResu
 export function emulatorCommand(target: Pick<Target, 'id' | 'qemu'>, binary: string): string[] {
   const q = target.qemu;
   if (q.mode === 'native') {
-    if (os.arch() !== 'x64') throw new Error(`target ${target.id} runs natively only on x86_64 hosts`);
+    if (os.arch() !== 'x64')
+      throw new Error(`target ${target.id} runs natively only on x86_64 hosts`);
     return [binary];
   }
   if (q.mode === 'user' && q.command) return [q.command, ...q.args, binary];
-  throw new Error(`target ${target.id} has no user-mode emulator: the conformance suite needs a Linux target`);
+  throw new Error(
+    `target ${target.id} has no user-mode emulator: the conformance suite needs a Linux target`,
+  );
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -116,7 +125,8 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
     const problem = await namespaceProblem();
     if (problem === null) useNs = true;
     else if (mode === 'on') throw new Error(`private namespaces unavailable: ${problem}`);
-    else namespaceNote = `no private namespaces (${problem}): DNS names, black hole and broadcast cases SKIP`;
+    else
+      namespaceNote = `no private namespaces (${problem}): DNS names, black hole and broadcast cases SKIP`;
   } else namespaceNote = 'namespaces off: DNS names, black hole and broadcast cases SKIP';
   if (namespaceNote) log(`# ${namespaceNote}`);
 
@@ -130,21 +140,51 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
   let tmp: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
+  let onSignal: (() => void) | undefined;
   try {
     if (useNs) {
-      const job = { pkiDir: path.resolve(opts.pkiDir), command, lifetimeMs: timeoutMs + 60_000, dtls: opts.dtls !== false };
-      proc = startGroup('unshare', [...UNSHARE_ARGS, '--', process.execPath, path.join(here, 'ns-entry.js'), JSON.stringify(job)], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const job = {
+        pkiDir: path.resolve(opts.pkiDir),
+        command,
+        lifetimeMs: timeoutMs + 60_000,
+        dtls: opts.dtls !== false,
+      };
+      proc = startGroup(
+        'unshare',
+        [
+          ...UNSHARE_ARGS,
+          '--',
+          process.execPath,
+          path.join(here, 'ns-entry.js'),
+          JSON.stringify(job),
+        ],
+        {
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
     } else {
-      broker = await startBroker({ pkiDir: opts.pkiDir, lifetimeMs: timeoutMs + 60_000, dtls: opts.dtls !== false });
+      broker = await startBroker({
+        pkiDir: opts.pkiDir,
+        lifetimeMs: timeoutMs + 60_000,
+        dtls: opts.dtls !== false,
+      });
       tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-run-'));
       const conf = path.join(tmp, 'suite.conf');
       fs.writeFileSync(conf, suiteConfig(broker.info));
       const [cmd, ...args] = command;
-      proc = startGroup(cmd as string, [...args, '--config', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+      proc = startGroup(cmd as string, [...args, '--stdin-watch', '1', '--config', conf], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
     }
     const p = proc;
+    // Our stdin pipe to the child stays open while we live: its EOF tells the child we died.
+    p.child.stdin?.on('error', () => undefined);
+    onSignal = () => {
+      log('# interrupted: stopping the broker and the suite');
+      void p.stop();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     timer = setTimeout(() => {
       timedOut = true;
       log(`# conformance run exceeded ${Math.round(timeoutMs / 1000)} s: stopping it`);
@@ -156,17 +196,23 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
     await Promise.all([out, err]);
     const parsed = parseSuiteOutput(lines);
     if (!parsed.complete) {
-      log(`FAIL suite: ended without its summary (${timedOut ? 'timed out' : signal ? `signal ${signal}` : `exit ${code}`})`);
+      log(
+        `FAIL suite: ended without its summary (${timedOut ? 'timed out' : signal ? `signal ${signal}` : `exit ${code}`})`,
+      );
     }
     return {
       ...parsed,
       exitCode: code,
       namespace: useNs,
       ...(namespaceNote ? { namespaceNote } : {}),
-      emulator: command.length > 1 && command[0] !== path.resolve(opts.suiteBinary) ? (command[0] as string) : null,
+      emulator: opts.target.qemu.mode === 'user' ? (command[0] as string) : null,
       seconds: (Date.now() - started) / 1000,
     };
   } finally {
+    if (onSignal) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
     if (timer) clearTimeout(timer);
     await proc?.stop();
     await broker?.stop();

@@ -20,17 +20,36 @@ const run = promisify(execFile);
 
 export const BLACKHOLE = { host: '10.77.0.2', port: 80 };
 
-export const UNSHARE_ARGS = ['--user', '--map-root-user', '--net', '--mount', '--pid', '--fork', '--kill-child'];
+export const UNSHARE_ARGS = [
+  '--user',
+  '--map-root-user',
+  '--net',
+  '--mount',
+  '--pid',
+  '--fork',
+  '--kill-child',
+];
 
 let probe: Promise<string | null> | undefined;
 
 /** null when `unshare` namespaces work here, else why not. */
 export function namespaceProblem(): Promise<string | null> {
-  probe ??= run('unshare', [...UNSHARE_ARGS, '--', 'sh', '-c', 'ip link set lo up && ip link add qv0 type veth peer name qv1'], {
-    timeout: 10_000,
-  }).then(
+  probe ??= run(
+    'unshare',
+    [
+      ...UNSHARE_ARGS,
+      '--',
+      'sh',
+      '-c',
+      'ip link set lo up && ip link add qv0 type veth peer name qv1',
+    ],
+    {
+      timeout: 10_000,
+    },
+  ).then(
     () => null,
-    (err: Error & { stderr?: string }) => (err.stderr?.trim() || err.message).split('\n')[0] ?? 'unshare failed',
+    (err: Error & { stderr?: string }) =>
+      (err.stderr?.trim() || err.message).split('\n')[0] ?? 'unshare failed',
   );
   return probe;
 }
@@ -51,7 +70,17 @@ export async function setupNamespace(tmpDir: string): Promise<void> {
   await sh('ip', ['addr', 'add', '10.77.0.1/24', 'broadcast', '10.77.0.255', 'dev', 'qv0']);
   await sh('ip', ['link', 'set', 'qv1', 'up']);
   await sh('ip', ['link', 'set', 'qv0', 'up']);
-  await sh('ip', ['neigh', 'replace', BLACKHOLE.host, 'lladdr', '02:00:00:00:77:02', 'dev', 'qv0', 'nud', 'permanent']);
+  await sh('ip', [
+    'neigh',
+    'replace',
+    BLACKHOLE.host,
+    'lladdr',
+    '02:00:00:00:77:02',
+    'dev',
+    'qv0',
+    'nud',
+    'permanent',
+  ]);
   await sh('ip', ['route', 'add', 'default', 'dev', 'qv0']);
   const resolv = path.join(tmpDir, 'resolv.conf');
   const hosts = path.join(tmpDir, 'hosts');

@@ -29,6 +29,11 @@ async function main(): Promise<number> {
     await broker?.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   };
+  // The run stage holds our stdin: EOF means it is gone, and so is everything in here.
+  process.stdin.on('end', () => {
+    void cleanup().finally(() => process.exit(130));
+  });
+  process.stdin.resume();
   // PID 1 ignores signals it has no handler for.
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     process.on(sig, () => {
@@ -47,15 +52,20 @@ async function main(): Promise<number> {
     });
     const conf = path.join(tmp, 'suite.conf');
     fs.writeFileSync(conf, suiteConfig(broker.info, job.extraConfig));
-    process.stdout.write(`# broker ready in a private network namespace (DNS 127.0.0.1:53, black hole ${BLACKHOLE.host})\n`);
+    process.stdout.write(
+      `# broker ready in a private network namespace (DNS 127.0.0.1:53, black hole ${BLACKHOLE.host})\n`,
+    );
     const [cmd, ...args] = job.command;
     if (!cmd) throw new Error('no suite command');
-    suite = startGroup(cmd, [...args, '--config', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+    suite = startGroup(cmd, [...args, '--stdin-watch', '1', '--config', conf], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const out = eachLine(suite.child.stdout, (l) => process.stdout.write(`${l}\n`));
     const err = eachLine(suite.child.stderr, (l) => process.stderr.write(`${l}\n`));
     const { code, signal } = await suite.exited;
     await Promise.all([out, err]);
-    if (code !== 0 && broker.dtlsLog()) process.stderr.write(`# DTLS server log:\n${broker.dtlsLog()}`);
+    if (code !== 0 && broker.dtlsLog())
+      process.stderr.write(`# DTLS server log:\n${broker.dtlsLog()}`);
     if (signal) process.stdout.write(`# suite ended by ${signal}\n`);
     return code ?? 1;
   } catch (e) {

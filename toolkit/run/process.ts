@@ -39,7 +39,10 @@ export function startGroup(cmd: string, args: string[], opts: SpawnOptions = {})
 }
 
 /** Calls onLine for every complete line of a stream. */
-export function eachLine(stream: NodeJS.ReadableStream | null | undefined, onLine: (line: string) => void): Promise<void> {
+export function eachLine(
+  stream: NodeJS.ReadableStream | null | undefined,
+  onLine: (line: string) => void,
+): Promise<void> {
   return new Promise((resolve) => {
     if (!stream) return resolve();
     let buf = '';

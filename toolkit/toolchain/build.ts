@@ -15,6 +15,7 @@ import {
   type CompileJob,
 } from './compile.js';
 import { ToolchainError } from './errors.js';
+import { boardNeedsFreertos, checkFreertosDir } from './freertos.js';
 import { buildLibrary, type LibraryResult } from './library.js';
 import { generateLwipConfig, lwipFlags, lwipSources } from './lwip-config.js';
 import {
@@ -43,6 +44,8 @@ export interface BuildOptions {
   mbedtlsDir?: string;
   /** `--lwip-dir` (wins over the board's `sources.lwipDir`). */
   lwipDir?: string;
+  /** `--freertos-dir`: a FreeRTOS-Kernel tree (lwip-socket boards with os 'freertos'). */
+  freertosDir?: string;
   /** Only affects what `runBuild` prints; the summary is always returned. */
   json?: boolean;
   onProgress?: ProgressSink;
@@ -72,6 +75,8 @@ export interface BuildSummary {
   zig: string;
   outDir: string;
   hal: { sources: string[]; archive: string; size: SizeRow };
+  /** The target's board support (`targets/<id>/<boardSources>/*.c`), when it has one. */
+  boardSupport?: { sources: string[]; archive: string; size: SizeRow };
   libraries: LibrarySummary[];
   /** `hit` when every library came from the cache, `miss` when any was compiled, `none` without libraries. */
   cache: 'hit' | 'miss' | 'none';
@@ -106,6 +111,19 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
   const outDir = path.resolve(opts.outDir);
   const parallel = opts.parallel ?? defaultParallelism();
   const notes: string[] = [];
+  if (boardNeedsFreertos(board)) {
+    const freertos = checkFreertosDir(board, target, opts.freertosDir);
+    // lwIP's FreeRTOS port (sys_arch for NO_SYS=0) lives in lwip-contrib, which Debian's lwIP
+    // source package does not ship; until the toolchain carries one, stop here and say so.
+    throw new ToolchainError(
+      `FreeRTOS-Kernel found at ${freertos}, but qhal-gen cannot build lwip-socket on FreeRTOS ` +
+        `for ${target.id} yet: lwIP's FreeRTOS port (contrib/ports/freertos) is not in Debian's ` +
+        `lwIP source. Use 'qhal-gen generate' and build qhal_socket.c in your firmware with ` +
+        `lwIP and its FreeRTOS port.`,
+    );
+  } else if (opts.freertosDir !== undefined) {
+    notes.push("--freertos-dir ignored: only lwip-socket boards with os 'freertos' use FreeRTOS");
+  }
 
   const halC = opts.generated.filter((f) => f.name.endsWith('.c'));
   if (halC.length === 0)
@@ -152,6 +170,8 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
     toolkitPaths.sdkShim,
   ];
 
+  // lwip-raw with TLS: lwIP's altcp_tls_mbedtls.c is compiled against the same mbedtls.
+  let lwipMbedtls: { flags: string[]; configFile: { name: string; content: string } } | undefined;
   if (mbedtls && mbedtlsCfg) {
     const cfg = mbedtlsCfg;
     notes.push(...cfg.notes);
@@ -188,6 +208,12 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
     });
     libraries.push({ result, source: mbedtls });
     halFlags.push('-I', path.join(mbedtls.root, 'include'), define);
+    if (board.stack === 'lwip-raw' && board.features.tls) {
+      lwipMbedtls = {
+        flags: ['-I', path.join(mbedtls.root, 'include'), define],
+        configFile: { name: MBEDTLS_CONFIG_FILE_NAME, content: cfg.libraryHeader },
+      };
+    }
   }
 
   if (lwip && lwipCfg) {
@@ -205,8 +231,25 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
       sources: lwipSources(lwip.root, board, target),
       sourceRoot: lwip.root,
       sourceHash: lwip.hash,
-      configFiles: cfg.files,
-      flags: [...targetFlags, ...COMMON_FLAGS, ...lwipFlags(lwip.root, board, target, '@CONFIG@')],
+      configFiles: lwipMbedtls ? [...cfg.files, lwipMbedtls.configFile] : cfg.files,
+      flags: [
+        ...targetFlags,
+        ...COMMON_FLAGS,
+        ...lwipFlags(lwip.root, board, target, '@CONFIG@'),
+        ...(lwipMbedtls?.flags ?? []),
+      ],
+      // lwIP 2.1.3 takes MBEDTLS_ERR_NET_* from mbedtls/net.h, which is empty with
+      // MBEDTLS_DEPRECATED_REMOVED (our config); net_sockets.h has them without MBEDTLS_NET_C.
+      ...(lwipMbedtls
+        ? {
+            sourceFlags: {
+              [path.join('src', 'apps', 'altcp_tls', 'altcp_tls_mbedtls.c')]: [
+                '-include',
+                'mbedtls/net_sockets.h',
+              ],
+            },
+          }
+        : {}),
       zigVersion: zig,
       parallel,
       onProgress: opts.onProgress,
@@ -244,6 +287,52 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
     halJobs.map((j) => j.object),
   );
 
+  // The target's board support (start-up, NIC driver, entropy): our own code, so warnings
+  // are errors too. It includes qhal_socket.h (entropy macros) and lwipopts.h from outDir.
+  let boardLib: BuildSummary['boardSupport'];
+  if (target.boardSources !== undefined) {
+    const dir = path.join(target.dir, target.boardSources);
+    const sources = fs.existsSync(dir)
+      ? fs
+          .readdirSync(dir)
+          .filter((f) => f.endsWith('.c'))
+          .sort()
+          .map((f) => path.join(dir, f))
+      : [];
+    if (sources.length === 0)
+      throw new ToolchainError(`${dir}: target ${target.id} names board sources, found no .c file`);
+    const boardObjDir = path.join(objDir, 'board');
+    fs.mkdirSync(boardObjDir, { recursive: true });
+    const boardJobs: CompileJob[] = sources.map((source) => ({
+      source,
+      object: path.join(boardObjDir, path.basename(source).replace(/\.c$/, '.o')),
+      flags: [...halFlags, '-I', dir],
+    }));
+    const boardResults = await compileAll(boardJobs, {
+      parallel,
+      cwd: outDir,
+      onDone: (done, total) => opts.onProgress?.({ phase: 'board', done, total }),
+    });
+    const badBoard = boardResults.filter((r) => !r.ok || r.stderr !== '');
+    if (badBoard.length > 0) {
+      throw new ToolchainError(
+        `the board support in ${dir} does not compile cleanly for ${board.name} (warnings are errors):\n` +
+          badBoard.map((r) => r.stderr).join('\n'),
+      );
+    }
+    const archive = path.join(outDir, 'libqhal_board.a');
+    await createArchive(
+      archive,
+      boardJobs.map((j) => j.object),
+    );
+    boardLib = {
+      sources,
+      archive,
+      size: { name: 'qhal_board', file: archive, ...fileSize(archive) },
+    };
+    halJobs.push(...boardJobs);
+  }
+
   // Libraries next to the HAL, so a link needs only outDir.
   const libSummaries: LibrarySummary[] = [];
   for (const { result, source } of libraries) {
@@ -271,7 +360,7 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
   fs.writeFileSync(compileCommands, JSON.stringify(commands, null, 2) + '\n');
 
   const halSize: SizeRow = { name: 'qhal_socket', file: halArchive, ...fileSize(halArchive) };
-  const sizes = [halSize, ...libSummaries.map((l) => l.size)];
+  const sizes = [halSize, ...(boardLib ? [boardLib.size] : []), ...libSummaries.map((l) => l.size)];
   fs.writeFileSync(
     path.join(outDir, 'size.json'),
     JSON.stringify({ board: board.name, target: target.id, sizes }, null, 2) + '\n',
@@ -289,7 +378,12 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
     zigTarget: target.zigTarget,
     zig,
     outDir,
-    hal: { sources: halJobs.map((j) => j.source), archive: halArchive, size: halSize },
+    hal: {
+      sources: halC.map((f) => path.join(outDir, f.name)),
+      archive: halArchive,
+      size: halSize,
+    },
+    ...(boardLib ? { boardSupport: boardLib } : {}),
     libraries: libSummaries,
     cache,
     sizes,

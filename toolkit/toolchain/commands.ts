@@ -12,13 +12,14 @@ import { formatDoctor, runDoctorChecks } from './doctor.js';
 import { createProgressReporter } from './progress.js';
 import { fetchSources } from './sources.js';
 
-/** `qhal-gen build --board FILE [--out DIR] [--mbedtls-dir DIR] [--lwip-dir DIR] [--json] [--verbose]` */
+/** `qhal-gen build --board FILE [--out DIR] [--mbedtls-dir DIR] [--lwip-dir DIR] [--freertos-dir DIR] [--json] [--verbose]` */
 export async function runBuild(argv: string[]): Promise<number> {
   const v = parseFlags('build', argv, {
     board: { type: 'string' },
     out: { type: 'string' },
     'mbedtls-dir': { type: 'string' },
     'lwip-dir': { type: 'string' },
+    'freertos-dir': { type: 'string' },
     json: { type: 'boolean' },
     verbose: { type: 'boolean' },
   });
@@ -32,6 +33,7 @@ export async function runBuild(argv: string[]): Promise<number> {
     outDir: path.resolve(v.out ?? 'qhal-out'),
     mbedtlsDir: v['mbedtls-dir'],
     lwipDir: v['lwip-dir'],
+    freertosDir: v['freertos-dir'],
     json: v.json ?? false,
     verbose: v.verbose ?? false,
     onProgress: createProgressReporter(process.stderr),

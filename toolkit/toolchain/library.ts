@@ -32,6 +32,8 @@ export interface LibrarySpec {
   configFiles: { name: string; content: string }[];
   /** Flags; the string `@CONFIG@` is replaced by the build's include folder. */
   flags: string[];
+  /** Extra flags for single files, keyed by path relative to `sourceRoot` (after `flags`). */
+  sourceFlags?: Record<string, string[]>;
   zigVersion: string;
   parallel?: number;
   onProgress?: ProgressSink;
@@ -75,6 +77,7 @@ export function libraryKey(spec: LibrarySpec): string {
       cpu: spec.target.cpuFlags,
       zig: spec.zigVersion,
       flags: spec.flags,
+      ...(spec.sourceFlags ? { sourceFlags: spec.sourceFlags } : {}),
       config: spec.configFiles,
       source: spec.sourceHash,
       files: spec.sources.map((s) => path.relative(spec.sourceRoot, s)),
@@ -121,11 +124,15 @@ export async function buildLibrary(spec: LibrarySpec): Promise<LibraryResult> {
   const objDir = fs.mkdtempSync(path.join(dir, 'obj-'));
   try {
     const flags = spec.flags.map((f) => f.replaceAll('@CONFIG@', include));
-    const jobs: CompileJob[] = spec.sources.map((source) => ({
-      source,
-      object: path.join(objDir, objectName(spec.sourceRoot, source)),
-      flags: spec.showWarnings ? flags : [...flags, '-w'],
-    }));
+    const jobs: CompileJob[] = spec.sources.map((source) => {
+      const extra = spec.sourceFlags?.[path.relative(spec.sourceRoot, source)] ?? [];
+      const all = [...flags, ...extra];
+      return {
+        source,
+        object: path.join(objDir, objectName(spec.sourceRoot, source)),
+        flags: spec.showWarnings ? all : [...all, '-w'],
+      };
+    });
     const results = await compileAll(jobs, {
       parallel: spec.parallel,
       cwd: spec.sourceRoot,

@@ -1,7 +1,9 @@
 /**
  * Linking a program for a target (used by tests and the run stage): Linux targets link
  * statically with zig's musl; MCU targets link with `zig ld.lld`, the target's own linker
- * script, picolibc's crt0-semihost.o / libc / libsemihost and zig's compiler-rt.
+ * script, picolibc's libc / libsemihost and zig's compiler-rt, and either picolibc's
+ * crt0-semihost.o or, for targets with board support (`boardSources`), the start-up code
+ * in the build's libqhal_board.a (which the caller passes in `inputs`).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -107,12 +109,17 @@ export async function linkProgram(o: LinkOptions): Promise<string> {
   }
   const lib = path.join(root, pc.lib);
   const rt = await compilerRt(t, o.env);
+  // Board support brings its own start-up (vector table, _start); pull it from the archive.
+  const startup = t.boardSources !== undefined ? ['-u', '_start'] : [path.join(lib, pc.crt0)];
   const r = await runZig([
     'ld.lld',
     '-T',
     path.join(t.dir, t.linkerScript),
     '--gc-sections',
-    path.join(lib, pc.crt0),
+    // No loader on bare metal: nothing is read-only after relocation (and TLS is initialised data).
+    '-z',
+    'norelro',
+    ...startup,
     ...objects,
     '--start-group',
     ...o.inputs,

@@ -31,6 +31,12 @@ export interface Target {
   qemu: TargetQemu;
   /** File in the target's folder (MCU targets). */
   linkerScript?: string;
+  /**
+   * Folder in the target's folder with the board support (start-up, NIC driver, entropy),
+   * built by `qhal-gen build` into `libqhal_board.a`. Such a target's start-up replaces
+   * picolibc's crt0 when linking.
+   */
+  boardSources?: string;
   stacks: Stack[];
   oses: Os[];
   combinations: { stack: Stack; os: Os }[];
@@ -58,6 +64,10 @@ function validate(raw: unknown, file: string): Omit<Target, 'dir'> {
   need(
     Array.isArray(t.stacks) && Array.isArray(t.oses) && Array.isArray(t.combinations),
     'stacks, oses, combinations',
+  );
+  need(
+    t.boardSources === undefined || typeof t.boardSources === 'string',
+    'boardSources (string, optional)',
   );
   if (t.libc === 'picolibc')
     need(typeof t.picolibc?.lib === 'string', 'picolibc.{include,lib,crt0}');

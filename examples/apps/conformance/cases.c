@@ -151,6 +151,8 @@ static int tcp_echo_basic(void)
                       (unsigned)QHAL_CONNECT_TIMEOUT_MS);
     else if (!QHAL_CONNECT_ASYNC && oi.async)
         r = case_fail("sync board returned *connectTimeout %u, expected 0", (unsigned)oi.timeout);
+    else if (h < 65536u)
+        r = case_fail("handle 0x%lx looks like a raw descriptor, not a pointer to the HAL's slot", (unsigned long)h);
     else
         r = expect_echo(h, type, 5, 1);
     suite_close(h, type);
@@ -379,6 +381,46 @@ static int tcp_close_in_flight(void)
         return case_fail("Qhal_sockWrite on SOCKET_FD_INVALID returned TRUE");
     Qhal_sockClose(SOCKET_FD_INVALID, type);
     return CASE_PASS;
+}
+
+static int tcp_close_inside_callback(void)
+{
+    quint8_t type;
+    open_info_t oi;
+    pointer_t h;
+    int r = CASE_PASS;
+    if (need(QHAL_FEATURE_TCP, "tcp")) return CASE_SKIP;
+    /* 1: close from inside the Rx that carries data (the echo). */
+    h = open_stream(0, host(), port("tcp-echo"), &type, &oi, WAIT_MS);
+    if (h == SOCKET_FD_INVALID) return case_fail("connect: %s", oi.why);
+    rec_close_in_callback(h);
+    fill_pattern(20000, 51);
+    if (!suite_write(h, type, NULL, g_pattern, 20000, NULL))
+    {
+        rec_close_in_callback(SOCKET_FD_INVALID);
+        suite_close(h, type);
+        return case_fail("write returned FALSE");
+    }
+    if (rec_closed_in_callback(WAIT_MS) != 1) return case_fail("the echo never arrived, or the close inside Quos_socketIORx did not return");
+    /* 2: close from inside the link-down event (the core's usual reaction). */
+    h = open_stream(0, host(), port("reset"), &type, &oi, WAIT_MS);
+    if (h == SOCKET_FD_INVALID) return case_fail("connect to the reset port: %s", oi.why);
+    rec_close_in_callback(h);
+    if (!suite_write(h, type, NULL, (const quint8_t *)"boom", 4, NULL)) r = case_fail("write returned FALSE");
+    else if (rec_closed_in_callback(WAIT_MS) != 1) r = case_fail("no Rx event to close from");
+    rec_close_in_callback(SOCKET_FD_INVALID);
+    if (r != CASE_PASS)
+    {
+        suite_close(h, type);
+        return r;
+    }
+    sleep_ms(300);
+    /* The I/O context must still be alive. */
+    h = open_stream(0, host(), port("tcp-echo"), &type, &oi, WAIT_MS);
+    if (h == SOCKET_FD_INVALID) return case_fail("after closing inside callbacks, a new connect failed: %s", oi.why);
+    r = expect_echo(h, type, 100, 52);
+    suite_close(h, type);
+    return r;
 }
 
 /* ---- TLS ---- */
@@ -1010,6 +1052,7 @@ const case_t g_cases[] = {
     {"tcp.down-once-on-reset", tcp_down_on_reset},
     {"tcp.down-once-on-peer-close", tcp_down_on_close},
     {"tcp.close-with-data-in-flight", tcp_close_in_flight},
+    {"tcp.close-inside-callback", tcp_close_inside_callback},
     {"tls.valid", tls_valid},
     {"tls.wrong-host-rejected", tls_wrong_host},
     {"tls.expired-rejected", tls_expired},

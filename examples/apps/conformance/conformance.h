@@ -57,6 +57,10 @@ qbool suite_write(pointer_t h, quint8_t type, const void *peer, const quint8_t *
 void rec_opening(void);
 void rec_opened(pointer_t h);
 void rec_init(void);
+/* The next Rx event for h (data or link-down) closes h from inside the callback. */
+void rec_close_in_callback(pointer_t h);
+/* Waits until that happened; returns how many times (then resets the count). */
+int rec_closed_in_callback(int ms);
 /* Contract violations seen by the callbacks since the start (count) and the last one. */
 int rec_violations(char *last, size_t lastMax);
 void rec_dump(void);

@@ -186,6 +186,18 @@ static void *watchdog(void *arg)
     return NULL;
 }
 
+/* --stdin-watch 1: the run stage holds our stdin open; EOF means it died, so we go too. */
+static void *stdin_watch(void *arg)
+{
+    char b[64];
+    (void)arg;
+    while (read(0, b, sizeof(b)) > 0)
+    {
+    }
+    _exit(1);
+    return NULL;
+}
+
 static void on_alarm(int sig)
 {
     static const char msg[] = "FAIL suite: whole-run watchdog expired\n";
@@ -198,7 +210,7 @@ static void on_alarm(int sig)
 
 int main(int argc, char **argv)
 {
-    int i, caseTimeout = 60000, suiteTimeout = 900;
+    int i, caseTimeout = 120000, suiteTimeout = 1800;
     const char *only = NULL;
     pthread_t wd;
     char last[256];
@@ -229,6 +241,15 @@ int main(int argc, char **argv)
             caseTimeout = atoi(argv[i + 1]);
         else if (strcmp(a, "--suite-timeout") == 0)
             suiteTimeout = atoi(argv[i + 1]);
+        else if (strcmp(a, "--stdin-watch") == 0)
+        {
+            if (atoi(argv[i + 1]))
+            {
+                pthread_t sw;
+                pthread_create(&sw, NULL, stdin_watch, NULL);
+                pthread_detach(sw);
+            }
+        }
         else
             cfg_set(a + 2, argv[i + 1]);
     }

@@ -26,9 +26,6 @@
 #include "mps2_an385.h"
 #include "netif/ethernet.h"
 
-/* The lwip-raw HAL's poll function (declared by qhal_socket.h once the generator adds it). */
-void Qhal_lwipRawPoll(void);
-
 #ifndef QHAL_SMOKE_TCP_PORT
 #define QHAL_SMOKE_TCP_PORT 0
 #endif

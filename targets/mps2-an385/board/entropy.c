@@ -1,14 +1,15 @@
 /*
- * Entropy for lwIP (LWIP_RAND: TCP initial sequence numbers, local ports, DNS ids).
- * The AN385 has no RNG. A product build names its real source with
- * -DQHAL_BOARD_ENTROPY_FN=my_trng_read32; test builds on QEMU may opt into the
- * clearly-labelled non-random source with -DQHAL_ALLOW_TEST_ENTROPY. Anything else is refused.
+ * Entropy for lwIP (LWIP_RAND: TCP initial sequence numbers, local ports, DNS ids) and
+ * mbedtls (mbedtls_hardware_poll). The AN385 has no RNG. The choice comes from the board
+ * file through the generated qhal_socket.h: `entropy: { hook: 'my_trng_read32' }` defines
+ * QHAL_BOARD_ENTROPY_FN (and declares `uint32_t my_trng_read32(void);`), a product's real
+ * source; `entropy: 'TEST-ONLY-NOT-RANDOM'` defines QHAL_ALLOW_TEST_ENTROPY, the clearly
+ * labelled non-random source below, for QEMU tests. Anything else is refused.
  */
 #include "mps2_an385.h"
+#include "qhal_socket.h"
 
 #if defined(QHAL_BOARD_ENTROPY_FN)
-
-extern uint32_t QHAL_BOARD_ENTROPY_FN(void);
 
 uint32_t qhal_mps2_entropy32(void)
 {
@@ -42,7 +43,7 @@ uint32_t qhal_mps2_entropy32(void)
 }
 
 #else
-#error "mps2-an385 has no entropy source: define QHAL_BOARD_ENTROPY_FN=<uint32_t fn(void)> for a real one, or QHAL_ALLOW_TEST_ENTROPY for a QEMU test build (NOT random)"
+#error "mps2-an385 has no entropy source: give the board file entropy: { hook: '<uint32_t fn(void)>' } for a real one, or entropy: 'TEST-ONLY-NOT-RANDOM' for a QEMU test build (NOT random)"
 #endif
 
 /* The name the toolkit's generated arch/cc.h uses for LWIP_RAND(). */

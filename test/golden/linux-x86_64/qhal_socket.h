@@ -19,6 +19,9 @@
 extern "C" {
 #endif
 
+/* The board this HAL was generated for. */
+#define QHAL_BOARD_NAME "linux-x86_64"
+
 /* What this build of the HAL provides (0 or 1), for code that adapts to the board. */
 #define QHAL_FEATURE_TCP 1
 #define QHAL_FEATURE_UDP 1

@@ -1,0 +1,82 @@
+/**
+ * `qhal-gen test --board FILE|FOLDER [--work DIR] [--only TEXT] [--client-cert]
+ *  [--namespace auto|on|off] [--json]`: for each board, a fresh PKI, generate + build with
+ * the broker's CA, compile the suite, start the broker, run the suite (natively or under
+ * qemu-user). Exit 0 when no case failed anywhere, 1 otherwise, 2 bad input.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { oneOf, parseFlags, UsageError } from '../cli/args.js';
+import type { ConformanceResult } from './conformance.js';
+import { testBoard } from './index.js';
+
+function boardFiles(p: string): string[] {
+  const abs = path.resolve(p);
+  if (!fs.existsSync(abs)) throw new UsageError(`test: --board ${p} does not exist`);
+  if (fs.statSync(abs).isDirectory()) {
+    const files = fs
+      .readdirSync(abs)
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+      .sort()
+      .map((f) => path.join(abs, f));
+    if (files.length === 0) throw new UsageError(`test: no board files (*.ts) in ${p}`);
+    return files;
+  }
+  return [abs];
+}
+
+export async function runTestCommand(argv: string[]): Promise<number> {
+  const v = parseFlags('test', argv, {
+    board: { type: 'string' },
+    work: { type: 'string' },
+    only: { type: 'string' },
+    'client-cert': { type: 'boolean' },
+    namespace: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (!v.board) throw new UsageError('test: --board <file|folder> is required');
+  const namespace = v.namespace
+    ? oneOf('namespace', v.namespace, ['auto', 'on', 'off'] as const)
+    : 'auto';
+  const files = boardFiles(v.board);
+  const keep = v.work !== undefined;
+  const root = keep
+    ? path.resolve(v.work as string)
+    : fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-test-'));
+  const json = v.json ?? false;
+  const say = (l: string) => (json ? process.stderr.write(`${l}\n`) : console.log(l));
+  const summary: {
+    board: string;
+    error?: string;
+    result?: Omit<ConformanceResult, 'cases'> & { cases: ConformanceResult['cases'] };
+  }[] = [];
+  let bad = 0;
+  try {
+    for (const file of files) {
+      const name = path.basename(file, '.ts');
+      say(`== ${name}`);
+      try {
+        const r = await testBoard({
+          board: file,
+          workDir: path.join(root, name),
+          log: say,
+          namespace,
+          ...(v.only ? { only: v.only } : {}),
+          ...(v['client-cert'] ? { clientCert: true } : {}),
+        });
+        if (r.failed > 0 || !r.complete) bad += 1;
+        summary.push({ board: name, result: r });
+      } catch (err) {
+        bad += 1;
+        const msg = (err as Error).message;
+        say(`FAIL ${name}: ${msg}`);
+        summary.push({ board: name, error: msg });
+      }
+    }
+  } finally {
+    if (!keep) fs.rmSync(root, { recursive: true, force: true });
+  }
+  if (json) console.log(JSON.stringify(summary, null, 2));
+  return bad ? 1 : 0;
+}

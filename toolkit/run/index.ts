@@ -1,0 +1,109 @@
+/**
+ * `qhal-gen test` in one call: a fresh test PKI, the board's HAL generated with the PKI's CA
+ * (and client certificate when the board uses one) instead of the board's own, built,
+ * the suite compiled against it, then runConformance().
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createPki, type Pki } from '../broker/pki.js';
+import { generateBoard } from '../generate/index.js';
+import { loadBoard, loadHal } from '../load/index.js';
+import type { BoardModel } from '../model/board-model.js';
+import { buildBoard, type BuildSummary } from '../toolchain/build.js';
+import { getTarget } from '../toolchain/targets.js';
+import {
+  runConformance,
+  type ConformanceResult,
+  type RunConformanceOptions,
+} from './conformance.js';
+import { buildSuite } from './suite-build.js';
+
+export {
+  runConformance,
+  parseSuiteOutput,
+  emulatorCommand,
+  type ConformanceResult,
+  type CaseResult,
+  type RunConformanceOptions,
+} from './conformance.js';
+export { buildSuite } from './suite-build.js';
+export { namespaceProblem } from './namespace.js';
+
+/** The board as tested: its TLS trust replaced by the broker's PKI. */
+export function boardForBroker(
+  board: BoardModel,
+  pki: Pki,
+  opts: { clientCert?: boolean } = {},
+): BoardModel {
+  if (!board.tls) return board;
+  const read = (f: string) => fs.readFileSync(f, 'utf8');
+  const tls = { ...board.tls, caFile: pki.caCert, caPem: read(pki.caCert) };
+  if (board.tls.clientCertPem !== undefined || opts.clientCert) {
+    Object.assign(tls, {
+      clientCertFile: pki.clientCert,
+      clientCertPem: read(pki.clientCert),
+      clientKeyFile: pki.clientKey,
+      clientKeyPem: read(pki.clientKey),
+    });
+  }
+  return { ...board, tls };
+}
+
+export interface PreparedConformance {
+  board: BoardModel;
+  pki: Pki;
+  build: BuildSummary;
+  suiteBinary: string;
+}
+
+/** PKI, HAL build and suite build in `workDir` (pki/, hal/, conformance). */
+export async function prepareConformance(o: {
+  board: string | BoardModel;
+  workDir: string;
+  /** Give the HAL the broker's client certificate even if the board has none (exercises mutual TLS). */
+  clientCert?: boolean;
+  mbedtlsDir?: string;
+}): Promise<PreparedConformance> {
+  const workDir = path.resolve(o.workDir);
+  fs.mkdirSync(workDir, { recursive: true });
+  const pki = await createPki(path.join(workDir, 'pki'));
+  const loaded = typeof o.board === 'string' ? await loadBoard(o.board) : o.board;
+  const board = boardForBroker(loaded, pki, o.clientCert ? { clientCert: true } : {});
+  const { hal, source } = await loadHal();
+  const generated = generateBoard(board, hal, source);
+  const build = await buildBoard({
+    board,
+    generated: generated.files,
+    outDir: path.join(workDir, 'hal'),
+    ...(o.mbedtlsDir ? { mbedtlsDir: o.mbedtlsDir } : {}),
+  });
+  const suiteBinary = await buildSuite({
+    target: getTarget(board.target),
+    halDir: build.outDir,
+    archives: [build.hal.archive, ...build.libraries.map((l) => l.archive)],
+    out: path.join(workDir, 'conformance'),
+  });
+  return { board, pki, build, suiteBinary };
+}
+
+/** Prepare, then run: the whole `qhal-gen test` for one board. */
+export async function testBoard(o: {
+  board: string | BoardModel;
+  workDir: string;
+  clientCert?: boolean;
+  log?: (line: string) => void;
+  namespace?: RunConformanceOptions['namespace'];
+  only?: string;
+  timeoutMs?: number;
+}): Promise<ConformanceResult> {
+  const prepared = await prepareConformance(o);
+  return runConformance({
+    suiteBinary: prepared.suiteBinary,
+    target: getTarget(prepared.board.target),
+    pkiDir: prepared.pki.dir,
+    ...(o.log ? { log: o.log } : {}),
+    ...(o.namespace ? { namespace: o.namespace } : {}),
+    ...(o.only ? { only: o.only } : {}),
+    ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+  });
+}
