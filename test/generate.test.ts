@@ -144,7 +144,14 @@ test('generated files are clang-format clean in the project style', async (t) =>
     return;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-fmt-'));
-  for (const name of EXAMPLE_BOARDS.slice(0, 2)) {
+  // Every backend: two POSIX boards, lwIP sockets (unix port and FreeRTOS), lwIP raw.
+  const boards = [
+    ...EXAMPLE_BOARDS.slice(0, 2),
+    'linux-x86_64-lwip',
+    'freertos-lwip-cortex-m4',
+    'mps2-an385-lwip-raw',
+  ];
+  for (const name of boards) {
     const r = await generateFor(exampleBoardPath(name));
     for (const f of r.files) {
       const file = path.join(dir, `${name}-${f.name}`);

@@ -451,7 +451,7 @@ const VARIANTS: Record<string, [string | RegExp, string][]> = {
     [/ {2}tls: \{[^}]*\},\n/, ''],
     ['tcpServer: { maxClients: 4 }', 'tcpServer: false'],
     ['broadcast: true', 'broadcast: false'],
-    ['dns: { maxAddresses: 3 }', 'dns: false'],
+    ['dns: { maxAddresses: 1 }', 'dns: false'],
   ],
   'udp only, IPv4 only': [
     ['ipv6: true', 'ipv6: false'],
@@ -460,7 +460,7 @@ const VARIANTS: Record<string, [string | RegExp, string][]> = {
     ['dtls: true', 'dtls: false'],
     [/ {2}tls: \{[^}]*\},\n/, ''],
     ['tcpServer: { maxClients: 4 }', 'tcpServer: false'],
-    ['dns: { maxAddresses: 3 }', 'dns: false'],
+    ['dns: { maxAddresses: 1 }', 'dns: false'],
   ],
   'tls only, verification off by the loud option': [
     ['udp: true', 'udp: false'],

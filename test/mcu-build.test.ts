@@ -3,20 +3,34 @@
  * example board gives libqhal_socket.a, the target's board support libqhal_board.a,
  * liblwip.a (with altcp_tls) and libmbedtls.a, all Thumb code for ARMv7-M, and a size
  * report with the HAL object; the board's entropy option reaches the board support through
- * qhal_socket.h; the loader refuses an MCU board with TLS and no entropy source.
+ * qhal_socket.h; the loader refuses an MCU board with TLS and no entropy source; the
+ * lwip-raw HAL compiles warning-free for variants of the board (DTLS with certificates,
+ * client certificate, verification off, IPv6, DTLS without TLS, sync connect, no DTLS) and is
+ * clang-format clean in the project style.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { generateBoard } from '../toolkit/generate/index.js';
+import { paths } from '../toolkit/load/toolkit-paths.js';
 import { InputError } from '../toolkit/load/diagnostic.js';
 import { loadBoard, loadHal } from '../toolkit/load/index.js';
 import type { BoardModel } from '../toolkit/model/board-model.js';
 import { buildBoard, formatBuildSummary, type BuildSummary } from '../toolkit/toolchain/build.js';
 import { ToolchainError } from '../toolkit/toolchain/errors.js';
+import { generateLwipConfig, lwipFlags } from '../toolkit/toolchain/lwip-config.js';
+import {
+  generateMbedtlsConfig,
+  MBEDTLS_CONFIG_FILE_NAME,
+} from '../toolkit/toolchain/mbedtls-config.js';
+import { ensureSource } from '../toolkit/toolchain/sources.js';
+import { targetCompileFlags } from '../toolkit/toolchain/targets.js';
+import { runZig } from '../toolkit/toolchain/zig.js';
+import { boardVariant } from './helpers/boards.js';
 import { runFirmwareElf } from '../toolkit/run/mcu.js';
 import { linkProgram } from '../toolkit/toolchain/link.js';
 import { getTarget } from '../toolkit/toolchain/targets.js';
@@ -174,4 +188,109 @@ test('loader: a cortex-m3 board with TLS and no entropy option is refused (Input
   const ok = await loadBoard(file);
   assert.equal(ok.entropy, 'test-only');
   assert.equal(ok.target, 'cortex-m3');
+});
+
+const NO_PSK: [string, string] = ["    psk: { hook: 'qhal_test_psk' },\n", ''];
+
+const RAW_VARIANTS: Record<string, [string | RegExp, string][]> = {
+  'DTLS with certificates': [NO_PSK],
+  'DTLS and TLS with a client certificate': [
+    NO_PSK,
+    [
+      "caFile: 'certs/example-test-ca.pem',",
+      "caFile: 'certs/example-test-ca.pem',\n    clientCertFile: 'certs/client.pem',\n    clientKeyFile: 'certs/client.key',",
+    ],
+  ],
+  'verification off by the loud option': [
+    ["verify: 'required'", "verify: 'none-INSECURE-accepts-any-server'"],
+  ],
+  'as shipped (DTLS with a PSK hook)': [],
+  'IPv6, sync connect': [
+    ['ipv6: false', 'ipv6: true'],
+    ["connect: 'async'", "connect: 'sync'"],
+  ],
+  'DTLS without TLS': [['tls: true', 'tls: false']],
+  'no DTLS': [['dtls: true', 'dtls: false'], NO_PSK],
+  'TCP and UDP only': [
+    ['tls: true', 'tls: false'],
+    ['dtls: true', 'dtls: false'],
+    NO_PSK,
+    ['tcpServer: { maxClients: 2 }', 'tcpServer: false'],
+    ['broadcast: true', 'broadcast: false'],
+    ['dns: { maxAddresses: 1 }', 'dns: false'],
+  ],
+};
+
+test('lwip-raw: the HAL compiles warning-free (-std=c99 -Wall -Wextra -Werror) and is clang-format clean for board variants', async () => {
+  const clangFormat = spawnSync('clang-format', ['--version']).status === 0;
+  const [mbedtls, lwip] = await Promise.all([ensureSource('mbedtls'), ensureSource('lwip')]);
+  const { hal, source } = await loadHal();
+  const target = getTarget('mps2-an385');
+  const targetFlags = await targetCompileFlags(target);
+  for (const [name, edits] of Object.entries(RAW_VARIANTS)) {
+    const file = boardVariant('mps2-an385-lwip-raw', edits);
+    for (const f of ['client.pem', 'client.key']) {
+      fs.copyFileSync(
+        path.join(paths.root, 'test', 'fixtures', 'client', f),
+        path.join(path.dirname(file), 'certs', f),
+      );
+    }
+    const board = await loadBoard(file);
+    const dir = fs.mkdtempSync(path.join(TMP, 'raw-variant-'));
+    for (const f of generateBoard(board, hal, source).files) {
+      fs.writeFileSync(path.join(dir, f.name), f.content);
+    }
+    for (const f of generateLwipConfig(board, target).files) {
+      fs.mkdirSync(path.dirname(path.join(dir, f.name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f.name), f.content);
+    }
+    fs.writeFileSync(
+      path.join(dir, MBEDTLS_CONFIG_FILE_NAME),
+      generateMbedtlsConfig(board, target).header,
+    );
+    const r = await runZig([
+      'cc',
+      ...targetFlags,
+      '-std=c99',
+      '-Os',
+      '-Wall',
+      '-Wextra',
+      '-Werror',
+      '-I',
+      dir,
+      '-I',
+      paths.sdkShim,
+      ...lwipFlags(lwip, board, target, dir),
+      '-I',
+      path.join(mbedtls, 'include'),
+      `-DMBEDTLS_CONFIG_FILE="${MBEDTLS_CONFIG_FILE_NAME}"`,
+      '-c',
+      path.join(dir, 'qhal_socket.c'),
+      '-o',
+      path.join(dir, 'qhal_socket.o'),
+    ]);
+    assert.equal(r.code, 0, `${name}:\n${r.stderr}`);
+    assert.equal(r.stderr.trim(), '', `${name} printed:\n${r.stderr}`);
+    if (clangFormat) {
+      const fmt = spawnSync(
+        'clang-format',
+        [
+          `--style=file:${path.join(paths.templates, '.clang-format')}`,
+          '--dry-run',
+          '--Werror',
+          path.join(dir, 'qhal_socket.c'),
+        ],
+        { encoding: 'utf8' },
+      );
+      assert.equal(fmt.status, 0, `${name}: not formatted:\n${fmt.stderr.slice(0, 3000)}`);
+    }
+    const c = fs.readFileSync(path.join(dir, 'qhal_socket.c'), 'utf8');
+    if (board.features.dtls) {
+      assert.match(c, /mbedtls_ssl_set_timer_cb\(/, name);
+      assert.match(c, /MBEDTLS_SSL_TRANSPORT_DATAGRAM/, name);
+      assert.doesNotMatch(c, /not yet in lwip-raw/, name);
+    } else {
+      assert.match(c, /dtls is off for this board/, name);
+    }
+  }
 });

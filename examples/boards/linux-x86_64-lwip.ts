@@ -23,7 +23,8 @@ export default defineBoard({
     dtls: true,
     tcpServer: { maxClients: 4 },
     broadcast: true,
-    dns: { maxAddresses: 3 },
+    // lwIP's resolver keeps one address per name.
+    dns: { maxAddresses: 1 },
     ipv6: true,
   },
   tls: {

@@ -7,9 +7,15 @@ import { defineBoard } from 'qhal-gen';
  * LAN9118 driver are in targets/mps2-an385/; qhal-gen build generates lwipopts.h.
  *
  * TLS runs over lwIP's altcp_tls_mbedtls and verifies the server (CA below and host name).
+ * DTLS 1.2 runs mbedtls over a raw UDP PCB; its handshake happens inside Qhal_udpSslInit
+ * (bounded by the handshake time-out, lwIP kept running), as the core expects of that call.
+ * Its pre-shared key comes from the firmware's qhal_test_psk() (declared in the generated
+ * qhal_socket.h): the key is the device's secret, provisioned per device, so it belongs to
+ * the application, not to the board support; examples/apps/mps2-smoke has one for tests.
+ * Without `psk` DTLS would use certificates, verified like TLS.
  * The CA is a test CA shipped so the example builds as is; put your cloud's CA bundle there.
- * The AN385 has no RTC, so certificate validity dates are not checked. DTLS is not in the
- * lwip-raw backend yet; IPv6 is off to keep the image small.
+ * The AN385 has no RTC, so certificate validity dates are not checked. IPv6 is off to keep
+ * the image small.
  */
 export default defineBoard({
   name: 'mps2-an385-lwip-raw',
@@ -20,7 +26,7 @@ export default defineBoard({
     tcp: true,
     udp: true,
     tls: true,
-    dtls: false,
+    dtls: true,
     tcpServer: { maxClients: 2 },
     broadcast: true,
     dns: { maxAddresses: 1 },
@@ -28,6 +34,8 @@ export default defineBoard({
   },
   tls: {
     caFile: 'certs/example-test-ca.pem',
+    // The firmware's C function that hands DTLS its pre-shared key (see qhal_socket.h).
+    psk: { hook: 'qhal_test_psk' },
     verify: 'required',
   },
   limits: {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startControl } from './control.js';
-import { startDns } from './dns.js';
+import { startDns, TEST_ZONE, type Zone } from './dns.js';
 import { startDtlsEcho, type DtlsEcho } from './dtls-echo.js';
 import { startTcpEcho, startTlsEcho, startUdpEcho } from './echo.js';
 import { startFaults } from './faults.js';
@@ -20,6 +20,10 @@ import type { Closable } from './servers.js';
 export interface BrokerOptions {
   /** Address every server listens on (default 127.0.0.1). */
   host?: string;
+  /** Address of the IPv6 TCP echo (default ::1). */
+  host6?: string;
+  /** What the DNS responder answers (default TEST_ZONE: the loopback addresses). */
+  zone?: Zone;
   /** Use (or create) the PKI here and keep it; default: a fresh temp dir removed by stop(). */
   pkiDir?: string;
   /** DNS responder: false for none; `port` 53 inside a private network namespace. */
@@ -125,7 +129,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
       ]);
     let tcpEcho6: number | null = null;
     try {
-      tcpEcho6 = add(await startTcpEcho('::1')).port;
+      tcpEcho6 = add(await startTcpEcho(opts.host6 ?? '::1')).port;
     } catch {
       tcpEcho6 = null;
     }
@@ -138,7 +142,9 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
     );
     let dns: BrokerInfo['dns'] = null;
     if (opts.dns !== false) {
-      const d = add(await startDns(opts.dns?.host ?? host, opts.dns?.port ?? 0));
+      const d = add(
+        await startDns(opts.dns?.host ?? host, opts.dns?.port ?? 0, opts.zone ?? TEST_ZONE),
+      );
       dns = { host: d.host, port: d.port };
     }
     const psk = { identity: 'qhal-test-device', keyHex: randomBytes(16).toString('hex') };

@@ -3,11 +3,14 @@
  * runs, and the broadcast recorder. One command per line, one reply line each, starting
  * with `ok` or `err`:
  *   ping                      -> ok
- *   connect <port> <n>        -> ok <connected> <failed>     (n TCP clients into the HAL's server)
+ *   connect <port> <n> [host] -> ok <connected> <failed>     (n TCP clients into the HAL's server)
  *   clients                   -> ok <open> <closedByPeer> <bytesReceived>
  *   send <text>               -> ok <n>                       (text to every open client)
  *   drop-clients              -> ok
- *   udp-send <port> <text>    -> ok <sourcePort>              (a datagram from a fresh socket)
+ *   udp-send <port> <word> [host] -> ok <sourcePort>          (a datagram from a fresh socket)
+ * `host` is where the HAL's stack is (default: the broker's own address, where the HAL is
+ * when it uses the kernel's sockets; lwIP's address on a TAP link; 127.0.0.1 with a QEMU
+ * `hostfwd` port).
  *   bcast                     -> ok <count> <lastHex|-> <lastSender|->
  *   bcast-reset               -> ok
  *   slow-bytes                -> ok <n>
@@ -51,10 +54,10 @@ export async function startControl(o: ControlOptions): Promise<ControlServer> {
   bcast.on('error', () => undefined);
   const broadcastPort = await bindUdp(bcast, o.broadcastHost ?? '0.0.0.0');
 
-  function connectOne(port: number): Promise<boolean> {
+  function connectOne(host: string, port: number): Promise<boolean> {
     return new Promise((resolve) => {
       const c: Client = {
-        sock: net.connect({ host: o.host, port }),
+        sock: net.connect({ host, port }),
         open: false,
         closedByPeer: false,
         bytes: 0,
@@ -96,10 +99,12 @@ export async function startControl(o: ControlOptions): Promise<ControlServer> {
         const port = Number(args[0]);
         const n = Number(args[1] ?? 1);
         if (!Number.isInteger(port) || !Number.isInteger(n) || n < 1 || n > 64)
-          return 'err usage: connect <port> <n>';
+          return 'err usage: connect <port> <n> [host]';
+        const host = args[2] ?? o.host;
+        if (net.isIP(host) === 0) return `err not an address: ${host}`;
         // One after the other, so the HAL sees them in order.
         let ok = 0;
-        for (let i = 0; i < n; i++) if (await connectOne(port)) ok += 1;
+        for (let i = 0; i < n; i++) if (await connectOne(host, port)) ok += 1;
         return `ok ${ok} ${n - ok}`;
       }
       case 'clients': {
@@ -124,12 +129,14 @@ export async function startControl(o: ControlOptions): Promise<ControlServer> {
         return 'ok';
       case 'udp-send': {
         const port = Number(args[0]);
-        const text = args.slice(1).join(' ');
-        if (!Number.isInteger(port)) return 'err usage: udp-send <port> <text>';
+        const text = args[1] ?? '';
+        const host = args[2] ?? o.host;
+        if (!Number.isInteger(port) || net.isIPv4(host) === false)
+          return 'err usage: udp-send <port> <word> [IPv4 host]';
         const s = dgram.createSocket('udp4');
         udpSenders.add(s);
         const src = await bindUdp(s, o.host);
-        await new Promise<void>((r) => s.send(text, port, o.host, () => r()));
+        await new Promise<void>((r) => s.send(text, port, host, () => r()));
         // Keep the socket a while so the HAL's reply to its peer is not refused.
         setTimeout(() => {
           udpSenders.delete(s);

@@ -3,6 +3,7 @@
  * - one.qhal.test   A 127.0.0.1
  * - multi.qhal.test A 127.0.0.2 (nothing listens there), then A 127.0.0.1
  * - v6.qhal.test    AAAA ::1
+ * - broker.qhal.test A 127.0.0.1, AAAA ::1 (a name for the broker that no resolver answers itself)
  * - localhost       A 127.0.0.1, AAAA ::1
  * A known name asked for the other type gets an empty NOERROR answer; anything else NXDOMAIN.
  */
@@ -12,12 +13,21 @@ import { bindUdp, closeUdp, type Closable } from './servers.js';
 
 export type Zone = Record<string, { a?: string[]; aaaa?: string[] }>;
 
-export const TEST_ZONE: Zone = {
-  'one.qhal.test': { a: ['127.0.0.1'] },
-  'multi.qhal.test': { a: ['127.0.0.2', '127.0.0.1'] },
-  'v6.qhal.test': { aaaa: ['::1'] },
-  localhost: { a: ['127.0.0.1'], aaaa: ['::1'] },
-};
+/**
+ * The test names for a broker reached at `addr` (and `addr6`) by the HAL's stack, with
+ * `refuse` an address where nothing listens (the first of multi.qhal.test's two answers).
+ */
+export function testZone(addr: string, refuse: string, addr6: string): Zone {
+  return {
+    'one.qhal.test': { a: [addr] },
+    'multi.qhal.test': { a: [refuse, addr] },
+    'v6.qhal.test': { aaaa: [addr6] },
+    'broker.qhal.test': { a: [addr], aaaa: [addr6] },
+    localhost: { a: [addr], aaaa: [addr6] },
+  };
+}
+
+export const TEST_ZONE: Zone = testZone('127.0.0.1', '127.0.0.2', '::1');
 
 const TYPE_A = 1;
 const TYPE_AAAA = 28;

@@ -14,9 +14,11 @@ usage:
   qhal-gen generate --board FILE [--out DIR] [--check] [--json]
       generate qhal_socket.c and qhal_socket.h for a board description
   qhal-gen build --board FILE [--out DIR] [--mbedtls-dir DIR] [--lwip-dir DIR] [--json] [--verbose]
-      [--freertos-dir DIR]
+      [--freertos-dir DIR] [--freertos-config DIR]
       generate, then cross-compile the HAL and its libraries with zig; size report
-      (--verbose shows the warnings of third-party sources)
+      (--verbose shows the warnings of third-party sources; lwip-socket on FreeRTOS needs
+      --freertos-dir, a FreeRTOS-Kernel tree, and takes FreeRTOSConfig.h from
+      --freertos-config DIR or from the target)
   qhal-gen test --board FILE|FOLDER [--work DIR] [--only TEXT] [--client-cert]
       [--namespace auto|on|off] [--json]
       generate, build, start the test broker and run the conformance suite

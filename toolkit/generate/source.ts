@@ -17,7 +17,6 @@ function preamble(board: BoardModel, headerName: string): string[] {
   }
   out.push(`#include "${headerName}"`, '');
   out.push(`/* Board "${board.name}": its limits and the SDK names it uses. */`);
-  out.push(`#define QHAL_RX_BUFFER_SIZE ${l.rxBufferSize}`);
   out.push(`#define QHAL_IO_STACK_SIZE ${l.ioTaskStackSize}`);
   out.push(`#define QHAL_IO_PRIORITY ${l.ioTaskPriority}`);
   out.push(`#define QHAL_HANDSHAKE_TIMEOUT_MS ${board.tls?.handshakeTimeoutMs ?? 20000}u`);

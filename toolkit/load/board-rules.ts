@@ -98,6 +98,13 @@ export function checkBoardRules(board: BoardDescription, boardFile: string): Rul
   }
   if (f.dns) {
     range(out, ['features', 'dns', 'maxAddresses'], f.dns.maxAddresses, LIMITS.maxAddresses);
+    // lwIP's resolver keeps one address per name (dns_gethostbyname, lwip_getaddrinfo).
+    if (board.stack !== 'posix' && f.dns.maxAddresses > 1) {
+      out.push({
+        path: ['features', 'dns', 'maxAddresses'],
+        message: `features.dns.maxAddresses: lwIP's resolver returns one address per name; ${board.stack} needs 1, not ${f.dns.maxAddresses}`,
+      });
+    }
   }
 
   const l = board.limits;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBroker, suiteConfig, type Broker } from '../broker/index.js';
 import type { Target } from '../toolchain/targets.js';
-import { namespaceProblem, UNSHARE_ARGS } from './namespace.js';
+import { namespaceProblem, UNSHARE_ARGS, type SuiteNetwork } from './namespace.js';
 import { eachLine, startGroup, type Started } from './process.js';
 
 export type CaseStatus = 'pass' | 'fail' | 'skip';
@@ -41,8 +41,10 @@ export interface ConformanceResult {
 export interface RunConformanceOptions {
   /** The statically linked suite for the board's target. */
   suiteBinary: string;
-  /** The board's target (toolkit/toolchain/targets.ts): decides native or qemu-user. */
+  /** The board's target (toolkit/toolchain/targets.ts): native, qemu-user or qemu-system. */
   target: Pick<Target, 'id' | 'qemu'>;
+  /** The HAL's network stack (namespace.ts); default `kernel`. The others need namespaces. */
+  network?: SuiteNetwork;
   /** PKI made with createPki(); the HAL under test must embed its CA (and client cert). */
   pkiDir: string;
   /** 'auto' (default): namespaces when unshare works, else loopback only (some cases SKIP). */
@@ -116,17 +118,30 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
   const started = Date.now();
   const log = opts.log ?? ((l: string) => console.log(l));
   const timeoutMs = opts.timeoutMs ?? 20 * 60_000;
-  const command = emulatorCommand(opts.target, path.resolve(opts.suiteBinary));
-  if (opts.only) command.push('--only', opts.only);
+  const network = opts.network ?? 'kernel';
+  const command =
+    network === 'qemu-slirp'
+      ? [opts.target.id, path.resolve(opts.suiteBinary)]
+      : emulatorCommand(opts.target, path.resolve(opts.suiteBinary));
+  const extraConfig: Record<string, string> = {};
+  if (opts.only) {
+    if (network === 'qemu-slirp') extraConfig.only = opts.only;
+    else command.push('--only', opts.only);
+  }
   const mode = opts.namespace ?? 'auto';
   let namespaceNote: string | undefined;
   let useNs = false;
   if (mode !== 'off') {
     const problem = await namespaceProblem();
     if (problem === null) useNs = true;
-    else if (mode === 'on') throw new Error(`private namespaces unavailable: ${problem}`);
+    else if (mode === 'on' || network !== 'kernel')
+      throw new Error(
+        `private namespaces unavailable (${problem})${network !== 'kernel' ? `: the ${network} run needs them` : ''}`,
+      );
     else
       namespaceNote = `no private namespaces (${problem}): DNS names, black hole and broadcast cases SKIP`;
+  } else if (network !== 'kernel') {
+    throw new Error(`the ${network} run needs private namespaces: drop --namespace off`);
   } else namespaceNote = 'namespaces off: DNS names, black hole and broadcast cases SKIP';
   if (namespaceNote) log(`# ${namespaceNote}`);
 
@@ -146,6 +161,8 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
       const job = {
         pkiDir: path.resolve(opts.pkiDir),
         command,
+        network,
+        extraConfig,
         lifetimeMs: timeoutMs + 60_000,
         dtls: opts.dtls !== false,
       };
@@ -205,7 +222,10 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
       exitCode: code,
       namespace: useNs,
       ...(namespaceNote ? { namespaceNote } : {}),
-      emulator: opts.target.qemu.mode === 'user' ? (command[0] as string) : null,
+      emulator:
+        opts.target.qemu.mode === 'user' || opts.target.qemu.mode === 'system'
+          ? (opts.target.qemu.command ?? null)
+          : null,
       seconds: (Date.now() - started) / 1000,
     };
   } finally {

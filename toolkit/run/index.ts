@@ -10,7 +10,8 @@ import { generateBoard } from '../generate/index.js';
 import { loadBoard, loadHal } from '../load/index.js';
 import type { BoardModel } from '../model/board-model.js';
 import { buildBoard, type BuildSummary } from '../toolchain/build.js';
-import { getTarget } from '../toolchain/targets.js';
+import { getTarget, type Target } from '../toolchain/targets.js';
+import type { SuiteNetwork } from './namespace.js';
 import {
   runConformance,
   type ConformanceResult,
@@ -28,6 +29,12 @@ export {
 } from './conformance.js';
 export { buildSuite } from './suite-build.js';
 export { namespaceProblem } from './namespace.js';
+
+/** How the run reaches the board's HAL: its stack decides (see namespace.ts). */
+export function suiteNetwork(board: BoardModel, target: Target): SuiteNetwork {
+  if (target.kind === 'mcu') return 'qemu-slirp';
+  return board.stack === 'lwip-socket' ? 'lwip-tap' : 'kernel';
+}
 
 /** The board as tested: its TLS trust replaced by the broker's PKI. */
 export function boardForBroker(
@@ -77,11 +84,12 @@ export async function prepareConformance(o: {
     outDir: path.join(workDir, 'hal'),
     ...(o.mbedtlsDir ? { mbedtlsDir: o.mbedtlsDir } : {}),
   });
+  const target = getTarget(board.target);
   const suiteBinary = await buildSuite({
-    target: getTarget(board.target),
-    halDir: build.outDir,
-    archives: [build.hal.archive, ...build.libraries.map((l) => l.archive)],
-    out: path.join(workDir, 'conformance'),
+    target,
+    board,
+    build,
+    out: path.join(workDir, target.kind === 'mcu' ? 'conformance.elf' : 'conformance'),
   });
   return { board, pki, build, suiteBinary };
 }
@@ -97,9 +105,11 @@ export async function testBoard(o: {
   timeoutMs?: number;
 }): Promise<ConformanceResult> {
   const prepared = await prepareConformance(o);
+  const target = getTarget(prepared.board.target);
   return runConformance({
     suiteBinary: prepared.suiteBinary,
-    target: getTarget(prepared.board.target),
+    target,
+    network: suiteNetwork(prepared.board, target),
     pkiDir: prepared.pki.dir,
     ...(o.log ? { log: o.log } : {}),
     ...(o.namespace ? { namespace: o.namespace } : {}),

@@ -4,14 +4,21 @@
  * port nobody listens on, a port QEMU forwards to the guest's TCP server (7000) with a
  * client that retries until one exchange with it completes, and three TLS echo servers:
  * `tls` (server.pem: SAN 10.0.2.2, from the test CA), `tlsrogue` (same name, another CA)
- * and `tlsname` (SAN wrong.example, test CA). All on 127.0.0.1, the guest's 10.0.2.2.
+ * and `tlsname` (SAN wrong.example, test CA). With `dtls: 'psk'`, the broker's native
+ * mbedtls DTLS echo server (its own process, stopped by PID in close()) with a fresh
+ * pre-shared key the firmware's PSK hook reads from its command line; with `dtls: 'cert'`,
+ * three of them with the TLS servers' certificates (`dtls`, `dtlsrogue`, `dtlsname`).
+ * All on 127.0.0.1, the guest's 10.0.2.2.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
+import { startDtlsEcho, type DtlsEcho } from '../broker/dtls-echo.js';
+import { ensureDtlsEcho } from '../broker/native.js';
 
 export interface SmokePki {
   dir: string;
@@ -105,13 +112,27 @@ export function makeSmokePki(dir: string): SmokePki {
 }
 
 export interface SmokeServers {
-  /** The firmware's command line: `tcp=.. udp=.. closed=.. fwd=.. server=1 tls=.. tlsrogue=.. tlsname=..`. */
+  /**
+   * The firmware's command line: `tcp=.. udp=.. closed=.. fwd=.. server=1 tls=.. tlsrogue=..
+   * tlsname=..`, and with DTLS `dtls=<port> pskid=<identity> pskkey=<hex>` (PSK) or
+   * `dtls=.. dtlsrogue=.. dtlsname=..` (certificates).
+   */
   cmdline: string;
   /** The host port QEMU must forward to the guest's TCP port 7000. */
   fwdPort: number;
   /** True once the host client exchanged a line with the guest's server. */
   guestServerReached(): boolean;
+  /** What the DTLS echo servers logged (handshake failures), '' without one. */
+  dtlsLog(): string;
   close(): Promise<void>;
+}
+
+export interface SmokeServerOptions {
+  /**
+   * DTLS echo servers: `psk` (one, fresh key; for a board with a PSK hook) or `cert` (three,
+   * with the TLS servers' certificates; needs `pkiDir`).
+   */
+  dtls?: 'psk' | 'cert';
 }
 
 const listen = (server: net.Server): Promise<number> =>
@@ -130,8 +151,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts the servers; `pkiDir` (makeSmokePki) adds the TLS ones. */
-export async function startSmokeServers(pkiDir?: string): Promise<SmokeServers> {
+/** Starts the servers; `pkiDir` (makeSmokePki) adds the TLS ones, `dtls` the DTLS one. */
+export async function startSmokeServers(
+  pkiDir?: string,
+  opts: SmokeServerOptions = {},
+): Promise<SmokeServers> {
   const servers: net.Server[] = [];
   const sockets = new Set<net.Socket>();
   const track = (s: net.Socket) => {
@@ -182,6 +206,45 @@ export async function startSmokeServers(pkiDir?: string): Promise<SmokeServers> 
     tlsPart = ` tls=${await tlsEcho('server')} tlsrogue=${await tlsEcho('rogue')} tlsname=${await tlsEcho('wrong')}`;
   }
 
+  const dtls: DtlsEcho[] = [];
+  let dtlsPart = '';
+  if (opts.dtls !== undefined) {
+    try {
+      const bin = await ensureDtlsEcho();
+      if (opts.dtls === 'psk') {
+        const psk = { identity: 'qhal-smoke-device', keyHex: randomBytes(16).toString('hex') };
+        const d = await startDtlsEcho(
+          bin,
+          '127.0.0.1',
+          { psk: psk.keyHex, identity: psk.identity },
+          900,
+        );
+        dtls.push(d);
+        dtlsPart = ` dtls=${d.port} pskid=${psk.identity} pskkey=${psk.keyHex}`;
+      } else {
+        if (pkiDir === undefined) throw new Error('DTLS with certificates needs the test PKI');
+        for (const [key, name] of [
+          ['dtls', 'server'],
+          ['dtlsrogue', 'rogue'],
+          ['dtlsname', 'wrong'],
+        ] as const) {
+          const d = await startDtlsEcho(
+            bin,
+            '127.0.0.1',
+            { cert: path.join(pkiDir, `${name}.pem`), key: path.join(pkiDir, `${name}.key`) },
+            900,
+          );
+          dtls.push(d);
+          dtlsPart += ` ${key}=${d.port}`;
+        }
+      }
+    } catch (err) {
+      udp.close();
+      await Promise.all([...servers.map(closeServer), ...dtls.map((d) => d.close())]);
+      throw err;
+    }
+  }
+
   // Client of the guest's server: QEMU accepts on fwdPort at once and drops the connection
   // while the guest is not listening yet, so retry until one exchange completes.
   let serverDone = false;
@@ -207,15 +270,17 @@ export async function startSmokeServers(pkiDir?: string): Promise<SmokeServers> 
   retry = setTimeout(tryGuestServer, 300);
 
   return {
-    cmdline: `tcp=${tcpPort} udp=${udpPort} closed=${closedPort} fwd=${fwdPort} server=1${tlsPart}`,
+    cmdline: `tcp=${tcpPort} udp=${udpPort} closed=${closedPort} fwd=${fwdPort} server=1${tlsPart}${dtlsPart}`,
     fwdPort,
     guestServerReached: () => serverDone,
+    dtlsLog: () => dtls.map((d) => d.log()).join(''),
     close: async () => {
       closed = true;
       if (retry) clearTimeout(retry);
       for (const s of sockets) s.destroy();
       udp.close();
-      await Promise.all(servers.map(closeServer));
+      // The DTLS echo servers are child processes: stopped by PID (SIGTERM, then SIGKILL).
+      await Promise.all([...servers.map(closeServer), ...dtls.map((d) => d.close())]);
     },
   };
 }

@@ -83,6 +83,8 @@ export function firmwareCflags(build: BuildSummary, target: Target): string[] {
     flags.push('-I', path.join(target.dir, target.boardSources));
   for (const lib of build.libraries) {
     if (lib.name === 'lwip') flags.push('-I', path.join(lib.source.root, 'src', 'include'));
+    // FreeRTOS boards: the kernel's headers, its port, FreeRTOSConfig.h, qhal-gen's lwIP port.
+    if (lib.name === 'freertos' && build.freertos) flags.push(...build.freertos.includeFlags);
     if (lib.name === 'mbedtls') {
       flags.push(
         '-I',

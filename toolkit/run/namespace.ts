@@ -89,3 +89,47 @@ export async function setupNamespace(tmpDir: string): Promise<void> {
   await sh('mount', ['--bind', resolv, '/etc/resolv.conf']);
   await sh('mount', ['--bind', hosts, '/etc/hosts']);
 }
+
+/**
+ * What the HAL's network stack is, and so how the run reaches it:
+ * - `kernel`: the HAL uses the kernel's sockets; the broker is on 127.0.0.1;
+ * - `lwip-tap`: the HAL runs on lwIP inside the suite program, on the TAP device below; the
+ *   broker listens on the TAP's host side, the suite's harness reaches it there too;
+ * - `qemu-slirp`: the HAL runs in a firmware under qemu-system-arm with QEMU's user-mode
+ *   networking: the guest reaches the broker on 127.0.0.1 as 10.0.2.2, and the broker
+ *   reaches the guest's servers only through `hostfwd` ports.
+ */
+export type SuiteNetwork = 'kernel' | 'lwip-tap' | 'qemu-slirp';
+
+/** The TAP link for `lwip-tap`: the host side, lwIP's side, and a local address that refuses. */
+export const LWIP_TAP = {
+  dev: 'qtap0',
+  host: '10.77.1.1',
+  stack: '10.77.1.2',
+  mask: '255.255.255.0',
+  host6: 'fd00:77::1',
+  stack6: 'fd00:77::2',
+  /** qv0's address: local to the namespace, nothing listens on it (the broker binds host). */
+  refuse: '10.77.0.1',
+};
+
+/** QEMU user-mode networking as the guest sees it, and the guest ports the suite binds. */
+export const SLIRP = {
+  host: '10.0.2.2',
+  guest: '10.0.2.15',
+  /** Through slirp, a connect to qv0's address is refused by the namespace's kernel. */
+  refuse: '10.77.0.1',
+  guestTcpPort: 7000,
+  guestUdpPort: 7001,
+};
+
+/** Runs inside the namespaces after setupNamespace(): the TAP device lwIP's tapif opens. */
+export async function setupLwipTap(): Promise<void> {
+  const t = LWIP_TAP;
+  await sh('ip', ['tuntap', 'add', 'dev', t.dev, 'mode', 'tap']);
+  await sh('ip', ['addr', 'add', `${t.host}/24`, 'dev', t.dev]);
+  await sh('ip', ['-6', 'addr', 'add', `${t.host6}/64`, 'dev', t.dev, 'nodad']);
+  await sh('ip', ['link', 'set', t.dev, 'up']);
+  // lwIP's gateway is this namespace: forwarding lets its SYNs reach the black hole on qv0.
+  fs.writeFileSync('/proc/sys/net/ipv4/ip_forward', '1\n');
+}

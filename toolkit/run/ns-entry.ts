@@ -1,26 +1,142 @@
 /**
- * Entry point run as PID 1 of the private namespaces (see namespace.ts): sets up the network,
- * starts the broker (DNS on 127.0.0.1:53), writes the suite's config, runs the suite command
- * and relays its output. Exit status: the suite's. Argument: one JSON object (NsJob).
+ * Entry point run as PID 1 of the private namespaces (see namespace.ts): sets up the network
+ * for the board's stack (SuiteNetwork), starts the broker where the HAL can reach it, gives
+ * the suite its configuration (a file, or QEMU's -append for a firmware), runs it and relays
+ * its output. Exit status: the suite's. Argument: one JSON object (NsJob).
  */
+import dgram from 'node:dgram';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { startBroker, suiteConfig, type Broker } from '../broker/index.js';
-import { BLACKHOLE, setupNamespace } from './namespace.js';
+import { startBroker, suiteConfig, testZone, type Broker } from '../broker/index.js';
+import type { BrokerOptions } from '../broker/broker.js';
+import { getTarget } from '../toolchain/targets.js';
+import { qemuFirmwareCommand } from './mcu.js';
+import {
+  BLACKHOLE,
+  LWIP_TAP,
+  setupLwipTap,
+  setupNamespace,
+  SLIRP,
+  type SuiteNetwork,
+} from './namespace.js';
 import { eachLine, startGroup, type Started } from './process.js';
 
 export interface NsJob {
   pkiDir: string;
-  /** The suite command (qemu-<arch> and its args first when emulated); `--config FILE` is appended. */
+  /**
+   * `kernel` / `lwip-tap`: the suite command (qemu-<arch> and its args first when emulated);
+   * `--stdin-watch 1 --config FILE` is appended. `qemu-slirp`: [targetId, firmware ELF].
+   */
   command: string[];
+  network?: SuiteNetwork;
   lifetimeMs: number;
   dtls: boolean;
   extraConfig?: Record<string, string | number>;
 }
 
+/** A port free on 127.0.0.1 for `hostfwd` (bound, read back, released). */
+async function freePort(kind: 'tcp' | 'udp'): Promise<number> {
+  if (kind === 'tcp') {
+    const s = net.createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+    const port = (s.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => s.close(() => r()));
+    return port;
+  }
+  const u = dgram.createSocket('udp4');
+  await new Promise<void>((r) => u.bind(0, '127.0.0.1', () => r()));
+  const port = u.address().port;
+  await new Promise<void>((r) => u.close(() => r()));
+  return port;
+}
+
+/** Where the broker listens and what the suite is told, per network. */
+async function plan(network: SuiteNetwork): Promise<{
+  broker: Partial<BrokerOptions>;
+  config: Record<string, string | number>;
+  env: NodeJS.ProcessEnv;
+  forwards: { tcp: number; udp: number } | null;
+}> {
+  if (network === 'lwip-tap') {
+    const t = LWIP_TAP;
+    await setupLwipTap();
+    return {
+      broker: {
+        host: t.host,
+        host6: t.host6,
+        dns: { port: 53, host: t.host },
+        zone: testZone(t.host, t.refuse, t.host6),
+      },
+      config: {
+        'lwip-ip': t.stack,
+        'lwip-mask': t.mask,
+        'lwip-gw': t.host,
+        'lwip-ip6': t.stack6,
+        'dns-server': t.host,
+        host6: t.host6,
+        'hal-host': t.stack,
+        // lwIP resolves "localhost" to its own loopback; the certificate also names *.qhal.test.
+        'tls-name': 'broker.qhal.test',
+        'zone-addr': t.host,
+        'zone-refuse': t.refuse,
+      },
+      env: { ...process.env, PRECONFIGURED_TAPIF: t.dev },
+      forwards: null,
+    };
+  }
+  if (network === 'qemu-slirp') {
+    const s = SLIRP;
+    const forwards = { tcp: await freePort('tcp'), udp: await freePort('udp') };
+    return {
+      broker: {
+        dns: { port: 53, host: '127.0.0.1' },
+        zone: testZone(s.host, s.refuse, '::1'),
+      },
+      config: {
+        host: s.host,
+        'control-host': s.host,
+        'dns-server': s.host,
+        'hal-host': '127.0.0.1',
+        'hal-tcp-port': s.guestTcpPort,
+        'hal-tcp-fwd': forwards.tcp,
+        'hal-udp-port': s.guestUdpPort,
+        'hal-udp-fwd': forwards.udp,
+        // slirp rewrites the source port of what it forwards to the guest.
+        nat: 1,
+        'zone-addr': s.host,
+        'zone-refuse': s.refuse,
+      },
+      env: process.env,
+      forwards,
+    };
+  }
+  return { broker: {}, config: {}, env: process.env, forwards: null };
+}
+
+/**
+ * QEMU's -append text: `--key value` pairs split on spaces by the firmware, so a value's
+ * `%` and spaces are written %25 and %20 (port-mps2.c decodes them); an empty value is `%`.
+ */
+function appendLine(conf: string): string {
+  return conf
+    .split('\n')
+    .filter((l) => l.includes('='))
+    .map((l) => {
+      const i = l.indexOf('=');
+      const v = l
+        .slice(i + 1)
+        .replace(/%/g, '%25')
+        .replace(/ /g, '%20');
+      return `--${l.slice(0, i)} ${v === '' ? '%' : v}`;
+    })
+    .join(' ');
+}
+
 async function main(): Promise<number> {
   const job = JSON.parse(process.argv[2] ?? '{}') as NsJob;
+  const network = job.network ?? 'kernel';
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-ns-'));
   let broker: Broker | undefined;
   let suite: Started | undefined;
@@ -42,6 +158,7 @@ async function main(): Promise<number> {
   }
   try {
     await setupNamespace(tmp);
+    const p = await plan(network);
     broker = await startBroker({
       pkiDir: job.pkiDir,
       dns: { port: 53, host: '127.0.0.1' },
@@ -49,19 +166,39 @@ async function main(): Promise<number> {
       broadcastWorks: true,
       dtls: job.dtls,
       lifetimeMs: job.lifetimeMs,
+      ...p.broker,
     });
     const conf = path.join(tmp, 'suite.conf');
-    fs.writeFileSync(conf, suiteConfig(broker.info, job.extraConfig));
+    const text = suiteConfig(broker.info, { ...p.config, ...job.extraConfig });
+    fs.writeFileSync(conf, text);
+    const dns = broker.info.dns;
     process.stdout.write(
-      `# broker ready in a private network namespace (DNS 127.0.0.1:53, black hole ${BLACKHOLE.host})\n`,
+      `# broker ready in a private network namespace (${network}: broker ${broker.info.host}, DNS ${dns ? `${dns.host}:${dns.port}` : 'none'}, black hole ${BLACKHOLE.host})\n`,
     );
-    const [cmd, ...args] = job.command;
+    let cmd: string | undefined;
+    let args: string[];
+    if (network === 'qemu-slirp') {
+      const [targetId, elf] = job.command;
+      if (!targetId || !elf || !p.forwards) throw new Error('qemu-slirp needs [target, elf]');
+      const q = qemuFirmwareCommand(getTarget(targetId), elf, {
+        append: appendLine(text),
+        hostForwards: [
+          { hostPort: p.forwards.tcp, guestPort: SLIRP.guestTcpPort, protocol: 'tcp' },
+          { hostPort: p.forwards.udp, guestPort: SLIRP.guestUdpPort, protocol: 'udp' },
+        ],
+      });
+      cmd = q.command;
+      args = q.args;
+    } else {
+      [cmd, ...args] = job.command;
+      args = [...args, '--stdin-watch', '1', '--config', conf];
+    }
     if (!cmd) throw new Error('no suite command');
-    suite = startGroup(cmd, [...args, '--stdin-watch', '1', '--config', conf], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    suite = startGroup(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: p.env });
     const out = eachLine(suite.child.stdout, (l) => process.stdout.write(`${l}\n`));
-    const err = eachLine(suite.child.stderr, (l) => process.stderr.write(`${l}\n`));
+    // A firmware's console is semihosting, which QEMU writes to its stderr.
+    const console = network === 'qemu-slirp' ? process.stdout : process.stderr;
+    const err = eachLine(suite.child.stderr, (l) => console.write(`${l}\n`));
     const { code, signal } = await suite.exited;
     await Promise.all([out, err]);
     if (code !== 0 && broker.dtlsLog())

@@ -1,30 +1,76 @@
-/** Compiles the conformance suite for a target, linked with a built HAL (qhal-gen build output). */
+/**
+ * Compiles the conformance suite (examples/apps/conformance) for a board, linked with its
+ * built HAL (qhal-gen build output). The cases, the recorder and the runner are the same on
+ * every board; what differs is the platform file and, on Linux, the stack under the HAL:
+ * - posix:        port-posix.c + net-kernel.c, a static Linux program;
+ * - lwip-socket:  port-posix.c + net-lwip.c (lwIP's unix port on a TAP device), the same
+ *                 program with liblwip.a;
+ * - lwip-raw:     port-mps2.c (bare metal, one loop), a firmware ELF for qemu-system-arm,
+ *                 linked like any application with the board support (toolkit/run/mcu.ts).
+ */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { BoardModel } from '../model/board-model.js';
+import type { BuildSummary } from '../toolchain/build.js';
+import { lwipFlags } from '../toolchain/lwip-config.js';
 import { toolkitPaths } from '../toolchain/paths.js';
 import { targetCompileFlags, type Target } from '../toolchain/targets.js';
 import { zigPath } from '../toolchain/zig.js';
+import { linkFirmware } from './mcu.js';
 
 const run = promisify(execFile);
 
 export const SUITE_DIR = path.join(toolkitPaths.root, 'examples', 'apps', 'conformance');
-export const SUITE_SOURCES = ['main.c', 'record.c', 'cases.c'];
+/** The platform-independent part of the suite. */
+export const SUITE_SOURCES = ['main.c', 'record.c', 'cases.c', 'peer.c'];
 
 export interface SuiteBuildOptions {
   target: Target;
-  /** Folder with qhal_socket.h (and the HAL's mbedtls config). */
-  halDir: string;
-  /** libqhal_socket.a first, then its libraries (libmbedtls.a ...). */
-  archives: string[];
+  board: BoardModel;
+  /** What buildBoard returned for the board (its outDir holds the HAL, its headers, archives). */
+  build: BuildSummary;
   out: string;
 }
 
+/** -D flags the cases need that the HAL's header does not carry. */
+function suiteDefines(board: BoardModel, build: BuildSummary): string[] {
+  const defs: string[] = [];
+  // lwip-raw hands the core lwIP-style peers (length byte, 8-bit family); lwip-socket on
+  // Linux uses the system's struct sockaddr (LWIP_SOCKET_EXTERNAL_HEADERS), as POSIX does.
+  if (board.stack === 'lwip-raw') defs.push('-DSUITE_PEER_LWIP=1');
+  // Certificate validity dates are checked only when mbedtls has a calendar clock: read it
+  // from the configuration the build generated rather than assume it.
+  const cfg = path.join(build.outDir, 'qhal_mbedtls_config.h');
+  if (fs.existsSync(cfg)) {
+    const dates = /^#define MBEDTLS_HAVE_TIME_DATE\b/m.test(fs.readFileSync(cfg, 'utf8'));
+    defs.push(`-DSUITE_CERT_DATES_CHECKED=${dates ? 1 : 0}`);
+  }
+  return defs;
+}
+
 export async function buildSuite(o: SuiteBuildOptions): Promise<string> {
-  if (o.target.kind !== 'linux')
-    throw new Error(`the conformance suite runs on Linux targets, not ${o.target.id}`);
+  const sources = (files: string[]) => files.map((f) => path.join(SUITE_DIR, f));
+  fs.mkdirSync(path.dirname(o.out), { recursive: true });
+  if (o.target.kind === 'mcu') {
+    if (o.board.stack !== 'lwip-raw' || o.board.os !== 'baremetal' || o.target.id !== 'mps2-an385')
+      throw new Error(
+        `the conformance suite runs on MCU boards with lwip-raw on bare metal on mps2-an385 (QEMU); ${o.board.name} is ${o.board.stack} on ${o.board.os} on ${o.target.id}`,
+      );
+    return linkFirmware({
+      build: o.build,
+      appSources: sources([...SUITE_SOURCES, 'port-mps2.c']),
+      // Room for the largest echo case on a 4 MiB RAM.
+      cflags: [...suiteDefines(o.board, o.build), '-DSUITE_RX_CAP=(160 * 1024)', '-O1'],
+      elf: o.out,
+    });
+  }
   const flags = await targetCompileFlags(o.target);
+  const lwip = o.build.libraries.find((l) => l.name === 'lwip');
+  const stackFiles = o.board.stack === 'lwip-socket' ? ['net-lwip.c'] : ['net-kernel.c'];
+  if (o.board.stack === 'lwip-socket' && !lwip)
+    throw new Error(`the build of ${o.board.name} has no liblwip.a`);
   const args = [
     'cc',
     ...flags,
@@ -35,16 +81,18 @@ export async function buildSuite(o: SuiteBuildOptions): Promise<string> {
     '-O1',
     '-g',
     '-I',
-    o.halDir,
+    o.build.outDir,
     '-I',
     toolkitPaths.sdkShim,
-    ...SUITE_SOURCES.map((f) => path.join(SUITE_DIR, f)),
-    ...o.archives,
+    ...(lwip ? lwipFlags(lwip.source.root, o.board, o.target, o.build.outDir) : []),
+    ...suiteDefines(o.board, o.build),
+    ...sources([...SUITE_SOURCES, 'port-posix.c', ...stackFiles]),
+    o.build.hal.archive,
+    ...o.build.libraries.map((l) => l.archive),
     '-static',
     '-o',
     o.out,
   ];
-  fs.mkdirSync(path.dirname(o.out), { recursive: true });
   try {
     await run(zigPath(), args, { timeout: 300_000, maxBuffer: 16 << 20 });
   } catch (err) {

@@ -1,7 +1,8 @@
 /**
  * `qhal-gen build`: writes the generated HAL into outDir, compiles it with zig for the
- * board's target (warnings are errors), builds mbedtls (TLS/DTLS boards) and lwIP (lwIP
- * boards) as separate cached static libraries, and reports sizes.
+ * board's target (warnings are errors), builds mbedtls (TLS/DTLS boards), lwIP (lwIP boards)
+ * and FreeRTOS (lwip-socket boards with os 'freertos', from the user's FreeRTOS-Kernel tree)
+ * as separate cached static libraries, and reports sizes.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +16,18 @@ import {
   type CompileJob,
 } from './compile.js';
 import { ToolchainError } from './errors.js';
-import { boardNeedsFreertos, checkFreertosDir } from './freertos.js';
+import {
+  boardNeedsFreertos,
+  checkFreertosDir,
+  freertosIncludeFlags,
+  freertosPortDir,
+  freertosSources,
+  freertosVersion,
+  hashFreertosTree,
+  hashLwipFreertosPort,
+  resolveFreertosConfig,
+  type FreertosConfig,
+} from './freertos.js';
 import { buildLibrary, type LibraryResult } from './library.js';
 import { generateLwipConfig, lwipFlags, lwipSources } from './lwip-config.js';
 import {
@@ -46,6 +58,8 @@ export interface BuildOptions {
   lwipDir?: string;
   /** `--freertos-dir`: a FreeRTOS-Kernel tree (lwip-socket boards with os 'freertos'). */
   freertosDir?: string;
+  /** `--freertos-config`: the folder with the application's FreeRTOSConfig.h (default: the target's). */
+  freertosConfigDir?: string;
   /** Only affects what `runBuild` prints; the summary is always returned. */
   json?: boolean;
   onProgress?: ProgressSink;
@@ -77,6 +91,16 @@ export interface BuildSummary {
   hal: { sources: string[]; archive: string; size: SizeRow };
   /** The target's board support (`targets/<id>/<boardSources>/*.c`), when it has one. */
   boardSupport?: { sources: string[]; archive: string; size: SizeRow };
+  /**
+   * FreeRTOS boards: the kernel tree, its port folder, where FreeRTOSConfig.h came from and
+   * the include flags an application needs (FreeRTOS, its port, qhal-gen's lwIP port).
+   */
+  freertos?: {
+    root: string;
+    port: string;
+    config: { dir: string; origin: 'user' | 'toolkit' };
+    includeFlags: string[];
+  };
   libraries: LibrarySummary[];
   /** `hit` when every library came from the cache, `miss` when any was compiled, `none` without libraries. */
   cache: 'hit' | 'miss' | 'none';
@@ -111,18 +135,19 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
   const outDir = path.resolve(opts.outDir);
   const parallel = opts.parallel ?? defaultParallelism();
   const notes: string[] = [];
+  // FreeRTOS: the user's kernel tree, and FreeRTOSConfig.h (theirs or the target's default).
+  let freertos: { root: string; config: FreertosConfig; hash: string } | undefined;
   if (boardNeedsFreertos(board)) {
-    const freertos = checkFreertosDir(board, target, opts.freertosDir);
-    // lwIP's FreeRTOS port (sys_arch for NO_SYS=0) lives in lwip-contrib, which Debian's lwIP
-    // source package does not ship; until the toolchain carries one, stop here and say so.
-    throw new ToolchainError(
-      `FreeRTOS-Kernel found at ${freertos}, but qhal-gen cannot build lwip-socket on FreeRTOS ` +
-        `for ${target.id} yet: lwIP's FreeRTOS port (contrib/ports/freertos) is not in Debian's ` +
-        `lwIP source. Use 'qhal-gen generate' and build qhal_socket.c in your firmware with ` +
-        `lwIP and its FreeRTOS port.`,
-    );
-  } else if (opts.freertosDir !== undefined) {
-    notes.push("--freertos-dir ignored: only lwip-socket boards with os 'freertos' use FreeRTOS");
+    const root = checkFreertosDir(board, target, opts.freertosDir);
+    const config = resolveFreertosConfig(target, opts.freertosConfigDir);
+    freertos = { root, config, hash: hashFreertosTree(root, target) };
+  } else {
+    if (opts.freertosDir !== undefined)
+      notes.push("--freertos-dir ignored: only lwip-socket boards with os 'freertos' use FreeRTOS");
+    if (opts.freertosConfigDir !== undefined)
+      notes.push(
+        "--freertos-config ignored: only lwip-socket boards with os 'freertos' use FreeRTOS",
+      );
   }
 
   const halC = opts.generated.filter((f) => f.name.endsWith('.c'));
@@ -159,7 +184,10 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
   fs.mkdirSync(outDir, { recursive: true });
   for (const f of opts.generated) fs.writeFileSync(path.join(outDir, f.name), f.content);
 
-  const libraries: { result: LibraryResult; source: ResolvedSource }[] = [];
+  const libraries: {
+    result: LibraryResult;
+    source: Pick<ResolvedSource, 'root' | 'version' | 'origin'>;
+  }[] = [];
   const halFlags = [
     ...targetFlags,
     ...COMMON_FLAGS,
@@ -169,6 +197,47 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
     '-I',
     toolkitPaths.sdkShim,
   ];
+
+  // FreeRTOS first: lwIP's sys_arch and the HAL include its headers and FreeRTOSConfig.h (a
+  // copy goes next to the HAL, in outDir; the config's own folder stays on the path too).
+  let freertosFlags: string[] = [];
+  let freertosSummary: BuildSummary['freertos'];
+  if (freertos) {
+    const fr = freertos;
+    const configFile = { name: 'FreeRTOSConfig.h', content: fr.config.content };
+    fs.writeFileSync(path.join(outDir, configFile.name), configFile.content);
+    freertosFlags = freertosIncludeFlags(fr.root, target, fr.config.dir);
+    notes.push(
+      `FreeRTOS: ${target.id} port ${freertosPortDir(target)}, heap_4.c, FreeRTOSConfig.h from ` +
+        (fr.config.origin === 'user' ? fr.config.dir : `qhal-gen (${fr.config.dir})`),
+    );
+    const result = await buildLibrary({
+      name: 'freertos',
+      archiveName: 'libfreertos.a',
+      target,
+      sources: freertosSources(fr.root, target),
+      sourceRoot: fr.root,
+      sourceHash: `${fr.hash}:${hashLwipFreertosPort()}`,
+      configFiles: [configFile],
+      flags: [...targetFlags, ...COMMON_FLAGS, '-I', '@CONFIG@', ...freertosFlags],
+      zigVersion: zig,
+      parallel,
+      onProgress: opts.onProgress,
+      showWarnings: opts.verbose,
+      env,
+    });
+    libraries.push({
+      result,
+      source: { root: fr.root, version: freertosVersion(fr.root), origin: 'user' },
+    });
+    halFlags.push(...freertosFlags);
+    freertosSummary = {
+      root: fr.root,
+      port: path.join(fr.root, freertosPortDir(target)),
+      config: { dir: fr.config.dir, origin: fr.config.origin },
+      includeFlags: [],
+    };
+  }
 
   // lwip-raw with TLS: lwIP's altcp_tls_mbedtls.c is compiled against the same mbedtls.
   let lwipMbedtls: { flags: string[]; configFile: { name: string; content: string } } | undefined;
@@ -230,13 +299,19 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
       target,
       sources: lwipSources(lwip.root, board, target),
       sourceRoot: lwip.root,
-      sourceHash: lwip.hash,
-      configFiles: lwipMbedtls ? [...cfg.files, lwipMbedtls.configFile] : cfg.files,
+      // qhal-gen's FreeRTOS sys_arch is compiled into liblwip.a: its content is part of the key.
+      sourceHash: freertos ? `${lwip.hash}:${hashLwipFreertosPort()}:${freertos.hash}` : lwip.hash,
+      configFiles: [
+        ...cfg.files,
+        ...(lwipMbedtls ? [lwipMbedtls.configFile] : []),
+        ...(freertos ? [{ name: 'FreeRTOSConfig.h', content: freertos.config.content }] : []),
+      ],
       flags: [
         ...targetFlags,
         ...COMMON_FLAGS,
         ...lwipFlags(lwip.root, board, target, '@CONFIG@'),
         ...(lwipMbedtls?.flags ?? []),
+        ...freertosFlags,
       ],
       // lwIP 2.1.3 takes MBEDTLS_ERR_NET_* from mbedtls/net.h, which is empty with
       // MBEDTLS_DEPRECATED_REMOVED (our config); net_sockets.h has them without MBEDTLS_NET_C.
@@ -258,6 +333,13 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
     });
     libraries.push({ result, source: lwip });
     halFlags.push(...lwipFlags(lwip.root, board, target, outDir));
+    if (freertosSummary) {
+      // What an application compiled against this build needs beyond outDir and lwIP.
+      freertosSummary.includeFlags = [
+        ...lwipFlags(lwip.root, board, target, outDir).slice(4),
+        ...freertosFlags,
+      ];
+    }
   }
 
   // The HAL itself: never cached (it is small), and any diagnostic fails the build.
@@ -306,7 +388,8 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
     const boardJobs: CompileJob[] = sources.map((source) => ({
       source,
       object: path.join(boardObjDir, path.basename(source).replace(/\.c$/, '.o')),
-      flags: [...halFlags, '-I', dir],
+      // Under FreeRTOS the start-up hands SVC, PendSV and SysTick to the kernel's port.
+      flags: [...halFlags, '-I', dir, ...(freertos ? ['-DQHAL_BOARD_FREERTOS=1'] : [])],
     }));
     const boardResults = await compileAll(boardJobs, {
       parallel,
@@ -384,6 +467,7 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
       size: halSize,
     },
     ...(boardLib ? { boardSupport: boardLib } : {}),
+    ...(freertosSummary ? { freertos: freertosSummary } : {}),
     libraries: libSummaries,
     cache,
     sizes,

@@ -12,7 +12,10 @@ import { formatDoctor, runDoctorChecks } from './doctor.js';
 import { createProgressReporter } from './progress.js';
 import { fetchSources } from './sources.js';
 
-/** `qhal-gen build --board FILE [--out DIR] [--mbedtls-dir DIR] [--lwip-dir DIR] [--freertos-dir DIR] [--json] [--verbose]` */
+/**
+ * `qhal-gen build --board FILE [--out DIR] [--mbedtls-dir DIR] [--lwip-dir DIR]
+ * [--freertos-dir DIR] [--freertos-config DIR] [--json] [--verbose]`
+ */
 export async function runBuild(argv: string[]): Promise<number> {
   const v = parseFlags('build', argv, {
     board: { type: 'string' },
@@ -20,6 +23,7 @@ export async function runBuild(argv: string[]): Promise<number> {
     'mbedtls-dir': { type: 'string' },
     'lwip-dir': { type: 'string' },
     'freertos-dir': { type: 'string' },
+    'freertos-config': { type: 'string' },
     json: { type: 'boolean' },
     verbose: { type: 'boolean' },
   });
@@ -34,6 +38,7 @@ export async function runBuild(argv: string[]): Promise<number> {
     mbedtlsDir: v['mbedtls-dir'],
     lwipDir: v['lwip-dir'],
     freertosDir: v['freertos-dir'],
+    freertosConfigDir: v['freertos-config'],
     json: v.json ?? false,
     verbose: v.verbose ?? false,
     onProgress: createProgressReporter(process.stderr),

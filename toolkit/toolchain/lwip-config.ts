@@ -1,17 +1,20 @@
 /**
- * lwIP 2.1 configuration for a board: a generated `lwipopts.h` (and, for MCU targets, an
- * `arch/cc.h`), the list of lwIP files to compile, and the include flags. Linux targets
+ * lwIP 2.1 configuration for a board: a generated `lwipopts.h` (and, for NO_SYS=1 MCU targets,
+ * an `arch/cc.h`), the list of lwIP files to compile, and the include flags. Linux targets
  * (lwip-socket, NO_SYS=0) use the unix port Debian's `port` patch adds (port/include,
- * port/sys_arch.c). MCU targets build the raw API (NO_SYS=1); the board's time base
- * (`sys_now`) and NIC driver come at link time (for targets with board support, from
- * libqhal_board.a). lwip-raw boards get LWIP_ALTCP, and with TLS lwIP's altcp_tls over
- * mbedtls (LWIP_ALTCP_TLS_MBEDTLS, src/apps/altcp_tls, a bigger MEM_SIZE).
+ * port/sys_arch.c). MCU targets with lwip-socket (os 'freertos', NO_SYS=0) use qhal-gen's own
+ * FreeRTOS port (targets/common/lwip-freertos: sys_arch.c, arch/cc.h, arch/sys_arch.h) and
+ * lwIP's own socket types and heap. Other MCU boards build the raw API (NO_SYS=1); the
+ * board's time base (`sys_now`) and NIC driver come at link time (for targets with board
+ * support, from libqhal_board.a). lwip-raw boards get LWIP_ALTCP, and with TLS lwIP's
+ * altcp_tls over mbedtls (LWIP_ALTCP_TLS_MBEDTLS, src/apps/altcp_tls, a bigger MEM_SIZE).
  * This is the one lwIP configuration: targets ship no lwipopts.h of their own.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BoardModel } from '../model/board-model.js';
 import { ToolchainError } from './errors.js';
+import { lwipFreertosPortDir } from './freertos.js';
 import type { Target } from './targets.js';
 
 export interface LwipConfig {
@@ -26,9 +29,11 @@ function flag(v: boolean): string {
 export function generateLwipConfig(board: BoardModel, target: Target): LwipConfig {
   const f = board.features;
   const sockets = board.stack === 'lwip-socket';
-  if (target.kind === 'mcu' && sockets) {
+  // lwip-socket on an MCU runs on FreeRTOS through qhal-gen's own sys_arch.
+  const freertos = target.kind === 'mcu' && sockets;
+  if (freertos && board.os !== 'freertos') {
     throw new ToolchainError(
-      `lwip-socket on ${target.id} needs lwIP's FreeRTOS port, which the toolchain does not build yet`,
+      `lwip-socket on ${target.id} needs an RTOS: qhal-gen builds it with os 'freertos' only`,
     );
   }
   const raw = board.stack === 'lwip-raw';
@@ -75,7 +80,43 @@ export function generateLwipConfig(board: BoardModel, target: Target): LwipConfi
     '#define TCP_SND_QUEUELEN            16',
     '#define LWIP_TCP_KEEPALIVE          1',
   ];
-  if (sockets) {
+  if (freertos) {
+    // NO_SYS=0 on FreeRTOS: lwIP's own socket types (picolibc has no sys/socket.h), lwIP's
+    // own heap and pools (picolibc's malloc is not lwIP's concern), FreeRTOS queues as
+    // mailboxes (sizes must be > 0), the tcpip thread one priority above the HAL's I/O task.
+    lines.push(
+      `#define MEMP_NUM_NETCONN            ${n + 4}`,
+      '#define LWIP_SO_RCVTIMEO            1',
+      '#define LWIP_SO_SNDTIMEO            1',
+      '#define SO_REUSE                    1',
+      '#define LWIP_TCPIP_CORE_LOCKING     1',
+      '#define SYS_LIGHTWEIGHT_PROT        1',
+      '#define LWIP_SOCKET_SELECT          0',
+      '#define LWIP_SOCKET_POLL            1',
+      '#define LWIP_NETIF_API              0',
+      '#define MEM_LIBC_MALLOC             0',
+      '#define MEMP_MEM_MALLOC             0',
+      '#define MEM_ALIGNMENT               4',
+      '#define MEM_SIZE                    (32 * 1024)',
+      '#define MEMP_NUM_TCP_SEG            32',
+      '#define MEMP_NUM_PBUF               32',
+      '#define PBUF_POOL_SIZE              24',
+      '#define MEMP_NUM_TCPIP_MSG_API      16',
+      '#define MEMP_NUM_TCPIP_MSG_INPKT    16',
+      '#define MEMP_NUM_SYS_TIMEOUT        (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 2)',
+      '#define DNS_TABLE_SIZE              4',
+      '#define DNS_MAX_NAME_LENGTH         256',
+      '#define TCP_LISTEN_BACKLOG          1',
+      "/* In bytes: qhal-gen's sys_arch converts to FreeRTOS stack words. */",
+      '#define TCPIP_THREAD_STACKSIZE      4096',
+      `#define TCPIP_THREAD_PRIO           ${board.limits.ioTaskPriority + 1}`,
+      '#define TCPIP_MBOX_SIZE             16',
+      '#define DEFAULT_TCP_RECVMBOX_SIZE   16',
+      '#define DEFAULT_UDP_RECVMBOX_SIZE   16',
+      '#define DEFAULT_RAW_RECVMBOX_SIZE   4',
+      '#define DEFAULT_ACCEPTMBOX_SIZE     8',
+    );
+  } else if (sockets) {
     lines.push(
       `#define MEMP_NUM_NETCONN            ${n + 4}`,
       '#define LWIP_SO_RCVTIMEO            1',
@@ -146,7 +187,11 @@ export function generateLwipConfig(board: BoardModel, target: Target): LwipConfi
       'lwIP (Linux): unix port from Debian; no netdb.c (use netconn_gethostbyname), poll() not select()',
     );
   }
-  if (target.kind === 'mcu') {
+  if (freertos) {
+    notes.push(
+      "lwIP (FreeRTOS): qhal-gen's sys_arch (targets/common/lwip-freertos); the firmware or board support provides qhal_lwip_rand() and qhal_lwip_assert()",
+    );
+  } else if (target.kind === 'mcu') {
     files.push({
       name: 'arch/cc.h',
       content: [
@@ -207,10 +252,17 @@ export function lwipSources(root: string, board: BoardModel, target: Target): st
     // The unix port's OS layer, and its TAP driver (the program's netif: tapif_init).
     files.push(path.join(root, 'port', 'sys_arch.c'), path.join(root, 'port', 'netif', 'tapif.c'));
   }
+  if (sockets && target.kind === 'mcu') {
+    // qhal-gen's own OS layer for FreeRTOS (the firmware brings its netif driver).
+    files.push(path.join(lwipFreertosPortDir(), 'sys_arch.c'));
+  }
   return files;
 }
 
-/** Include flags: the folder with the generated lwipopts.h first, then lwIP and its port. */
+/**
+ * Include flags: the folder with the generated lwipopts.h first, then lwIP and its port. For
+ * FreeRTOS (MCU lwip-socket) the caller adds FreeRTOS's own include flags after these.
+ */
 export function lwipFlags(
   root: string,
   board: BoardModel,
@@ -220,6 +272,9 @@ export function lwipFlags(
   const flags = ['-I', configDir, '-I', path.join(root, 'src', 'include')];
   if (board.stack === 'lwip-socket' && target.kind === 'linux') {
     flags.push('-I', path.join(root, 'port', 'include'), '-D_GNU_SOURCE');
+  }
+  if (board.stack === 'lwip-socket' && target.kind === 'mcu') {
+    flags.push('-I', path.join(lwipFreertosPortDir(), 'include'));
   }
   return flags;
 }

@@ -13,6 +13,7 @@
 /* ---- configuration (key=value lines from the broker, see toolkit/broker/broker.ts) ---- */
 const char *cfg_str(const char *key, const char *dflt);
 int cfg_int(const char *key, int dflt);
+void cfg_set(const char *key, const char *value);
 
 /* ---- case results ---- */
 enum { CASE_PASS = 0, CASE_FAIL = 1, CASE_SKIP = 2 };
@@ -56,7 +57,6 @@ qbool suite_write(pointer_t h, quint8_t type, const void *peer, const quint8_t *
 /* Around every Init call: rec_opening() before, rec_opened(handle) after. */
 void rec_opening(void);
 void rec_opened(pointer_t h);
-void rec_init(void);
 /* The next Rx event for h (data or link-down) closes h from inside the callback. */
 void rec_close_in_callback(pointer_t h);
 /* Waits until that happened; returns how many times (then resets the count). */
@@ -72,11 +72,70 @@ long shim_total_allocations(void);
 /* ---- PSK ---- */
 void suite_psk_wrong(int wrong);
 
-/* ---- helpers ---- */
+/* ---- sizes: an MCU has megabytes, not gigabytes (the largest echo case needs ~154 KiB) ---- */
+#ifndef SUITE_RX_CAP
+#define SUITE_RX_CAP (256 * 1024)
+#endif
+
+/* ---- peers, in the layout of the HAL's stack: the kernel's struct sockaddr, or lwIP's
+ * (a length byte before an 8-bit family) when the suite is built with SUITE_PEER_LWIP ---- */
+typedef union
+{
+    quint8_t bytes[128];
+    uint64_t align;
+} peer_buf_t;
+/* Length of the address peer points at, 0 for an unknown family. */
+size_t peer_len(const void *peer);
+/* Its port, -1 for an unknown family. */
+int peer_port(const void *peer);
+/* "a.b.c.d:port" / "[v6]:port" / "NULL". */
+void peer_text(const void *peer, char *out, size_t outMax);
+/* Fills out with the IPv4 address text:port; returns its length (0: not an IPv4 literal). */
+size_t peer_make_ipv4(peer_buf_t *out, const char *ip, int port);
+
+/* ---- the platform the suite runs on: port-posix.c (threads, kernel sockets for the
+ * harness) or port-mps2.c (bare metal, one loop that also runs the HAL's I/O context) ---- */
+/* Before anything else: may replace the command line (bare metal: semihosting), takes the
+ * platform's own options, reads the configuration, brings the network up. Returns the index
+ * of main's first argument, or -1 when the run cannot go on. */
+int port_init(int *argc, char ***argv);
 uint64_t now_ms(void);
+/* Sleeps; on bare metal the HAL's poll loop keeps running meanwhile. */
 void sleep_ms(int ms);
+/* The lock that guards the records (callbacks come from the HAL's I/O context). */
+void port_lock(void);
+void port_unlock(void);
+/* Lock held: waits until port_wake() or the deadline (now_ms() time), whichever is first. */
+void port_wait(uint64_t deadline);
+void port_wake(void);
+/* 1 when a callback arrives the way the contract says (from the I/O context, not from
+ * inside a Qhal_* call made by the core), else 0. */
+int port_callback_context(void);
+/* Arms (name != NULL) or disarms the per-case watchdog. */
+void port_watchdog(const char *name, uint64_t deadline);
+int port_verbose(void);
+/* Ends the program with status (after the summary line is out). */
+void port_exit(int status)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((noreturn))
+#endif
+    ;
+/* Called by the platform when the per-case watchdog fires, before it ends the run. */
+void suite_watchdog_fired(const char *name);
+void port_log_line(const char *line);
+/* Sockets / PCBs / descriptors the HAL's stack holds right now (-1: cannot tell). */
 int open_fd_count(void);
 /* Line-based control channel to the broker: sends cmd, writes the reply line into reply. */
 int control(const char *cmd, char *reply, size_t replyMax);
+/* A local port for the HAL to bind (stream: TCP, else UDP), and the host and port at which
+ * the broker reaches it (different under QEMU's user-mode NAT). */
+int port_local_port(int stream, char *reachHost, size_t reachHostMax, int *reachPort);
+
+/* ---- on Linux, the network stack under the HAL: net-kernel.c (the kernel's, nothing to
+ * do) or net-lwip.c (lwIP's unix port on a TAP device) ---- */
+/* After the configuration is read; 0 when the stack is up. */
+int net_init(void);
+/* Sockets the HAL holds in that stack beyond the kernel's descriptors (0 for the kernel). */
+int net_stack_sockets(void);
 
 #endif

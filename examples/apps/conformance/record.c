@@ -1,26 +1,18 @@
 /*
  * The core's side of the HAL: the Quos_socket* callbacks, the SDK shim (log, counted
- * malloc/free) and the PSK hook. Every event is recorded under one mutex; waits are bounded
- * with a condition variable.
+ * malloc/free) and the PSK hook. Every event is recorded under the port's lock; waits are
+ * bounded and go through port_wait() (a condition variable on threads, the HAL's poll
+ * loop on bare metal).
  */
-#define _POSIX_C_SOURCE 200809L
-#define _DEFAULT_SOURCE 1
-
 #include "conformance.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
 
 #define MAX_TRACK 64
-#define RX_CAP (256 * 1024)
+#define RX_CAP SUITE_RX_CAP
 #define LOG_LINES 48
 #define EVENT_LINES 64
 
@@ -34,16 +26,13 @@ typedef struct
     quint8_t *rx;
     size_t rxLen;
     int downs, txs, conns, connResult, datagrams;
-    struct sockaddr_storage peer;
+    peer_buf_t peer;
     int havePeer;
     pointer_t accepted[16];
     int nAccepted;
 } track_t;
 
-static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t g_cv;
 static track_t g_track[MAX_TRACK];
-static pthread_t g_main;
 static int g_violations;
 static char g_violation[256];
 static char g_events[EVENT_LINES][160];
@@ -56,35 +45,7 @@ static int g_opening;
 static pointer_t g_closeInCb = SOCKET_FD_INVALID; /* close this handle from inside its next Rx */
 static int g_closedInCb; /* an Init call is running: a closed slot may be coming back */
 
-uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-void sleep_ms(int ms)
-{
-    struct timespec ts;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-    {
-    }
-}
-
-void rec_init(void);
-void rec_init(void)
-{
-    pthread_condattr_t a;
-    pthread_condattr_init(&a);
-    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-    pthread_cond_init(&g_cv, &a);
-    pthread_condattr_destroy(&a);
-    g_main = pthread_self();
-}
-
-/* Caller holds g_mu. */
+/* Caller holds the port lock. */
 static track_t *find(pointer_t h, int create)
 {
     int i, freeIdx = -1;
@@ -114,7 +75,7 @@ static track_t *find(pointer_t h, int create)
     return &g_track[freeIdx];
 }
 
-/* Caller holds g_mu: a closed handle that comes back from an Init in progress starts afresh. */
+/* Caller holds the port lock: a closed handle that comes back from an Init in progress starts afresh. */
 static track_t *live_track(pointer_t h)
 {
     track_t *t = find(h, 1);
@@ -129,7 +90,6 @@ static track_t *live_track(pointer_t h)
     return t;
 }
 
-static int wait_until(uint64_t deadline);
 static void violation(const char *fmt, ...);
 static void event(const char *fmt, ...);
 
@@ -171,34 +131,9 @@ static void event(const char *fmt, ...)
 
 static void check_context(const char *what, pointer_t h)
 {
-    if (pthread_equal(pthread_self(), g_main))
+    if (!port_callback_context())
         violation("%s for handle 0x%lx called from the core's own task (inside a HAL call), not the I/O context",
                   what, (unsigned long)h);
-}
-
-static void peer_text(const void *peer, char *out, size_t outMax)
-{
-    const struct sockaddr *sa = (const struct sockaddr *)peer;
-    char ip[64] = "?";
-    unsigned port = 0;
-    if (sa == NULL)
-    {
-        snprintf(out, outMax, "NULL");
-        return;
-    }
-    if (sa->sa_family == AF_INET)
-    {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)peer;
-        inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip));
-        port = ntohs(in->sin_port);
-    }
-    else if (sa->sa_family == AF_INET6)
-    {
-        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)peer;
-        inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
-        port = ntohs(in6->sin6_port);
-    }
-    snprintf(out, outMax, "%s:%u", ip, port);
 }
 
 static void on_rx(pointer_t h, quint8_t type, const void *peer, quint32_t peerSize, int havePeerSize,
@@ -206,20 +141,20 @@ static void on_rx(pointer_t h, quint8_t type, const void *peer, quint32_t peerSi
 {
     track_t *t;
     char p[80];
-    pthread_mutex_lock(&g_mu);
+    port_lock();
     check_context("Quos_socketIORx", h);
     peer_text(peer, p, sizeof(p));
     t = live_track(h);
     if (t == NULL)
     {
-        pthread_mutex_unlock(&g_mu);
+        port_unlock();
         return;
     }
     if (t->closed)
     {
         late_event(t, "Quos_socketIORx", h, (unsigned)type, (unsigned)bufLen);
-        pthread_cond_broadcast(&g_cv);
-        pthread_mutex_unlock(&g_mu);
+        port_wake();
+        port_unlock();
         return;
     }
     if (bufLen == 0)
@@ -256,13 +191,17 @@ static void on_rx(pointer_t h, quint8_t type, const void *peer, quint32_t peerSi
         t->datagrams++;
         if (peer != NULL)
         {
-            const struct sockaddr *sa = (const struct sockaddr *)peer;
-            size_t len = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-            if (havePeerSize && peerSize < len)
+            size_t len = peer_len(peer);
+            if (len == 0 || len > sizeof(t->peer))
+                violation("sender address of unknown family on handle 0x%lx", (unsigned long)h);
+            else if (havePeerSize && peerSize < len)
                 violation("peerSize %u shorter than the sender's address (%u)", (unsigned)peerSize, (unsigned)len);
-            memset(&t->peer, 0, sizeof(t->peer));
-            memcpy(&t->peer, peer, len);
-            t->havePeer = 1;
+            if (len != 0 && len <= sizeof(t->peer))
+            {
+                memset(&t->peer, 0, sizeof(t->peer));
+                memcpy(&t->peer, peer, len);
+                t->havePeer = 1;
+            }
         }
         else if (type == SOCKET_TYPE_UDP)
         {
@@ -276,31 +215,31 @@ static void on_rx(pointer_t h, quint8_t type, const void *peer, quint32_t peerSi
         t->closed = 1;
         g_closeInCb = SOCKET_FD_INVALID;
         event("close h=0x%lx type=%u (inside Quos_socketIORx)", (unsigned long)h, (unsigned)type);
-        pthread_mutex_unlock(&g_mu);
+        port_unlock();
         Qhal_sockClose(h, type);
-        pthread_mutex_lock(&g_mu);
+        port_lock();
         g_closedInCb++;
     }
-    pthread_cond_broadcast(&g_cv);
-    pthread_mutex_unlock(&g_mu);
+    port_wake();
+    port_unlock();
 }
 
 void rec_close_in_callback(pointer_t h)
 {
-    pthread_mutex_lock(&g_mu);
+    port_lock();
     g_closeInCb = h;
-    pthread_mutex_unlock(&g_mu);
+    port_unlock();
 }
 
 int rec_closed_in_callback(int ms)
 {
     uint64_t deadline = now_ms() + (uint64_t)ms;
     int n;
-    pthread_mutex_lock(&g_mu);
-    while (g_closedInCb == 0 && now_ms() < deadline) wait_until(deadline);
+    port_lock();
+    while (g_closedInCb == 0 && now_ms() < deadline) port_wait(deadline);
     n = g_closedInCb;
     g_closedInCb = 0;
-    pthread_mutex_unlock(&g_mu);
+    port_unlock();
     return n;
 }
 
@@ -320,7 +259,7 @@ void Quos_socketIORx(pointer_t sockFd, quint8_t type, const void *peer, const qu
 void Quos_socketIOConnResult(pointer_t sockFd, quint8_t type, qbool result)
 {
     track_t *t;
-    pthread_mutex_lock(&g_mu);
+    port_lock();
     check_context("Quos_socketIOConnResult", sockFd);
     t = live_track(sockFd);
     if (!t || !t->closed)
@@ -330,21 +269,21 @@ void Quos_socketIOConnResult(pointer_t sockFd, quint8_t type, qbool result)
         if (t->closed)
         {
             late_event(t, "Quos_socketIOConnResult", sockFd, (unsigned)type, 0u);
-            pthread_mutex_unlock(&g_mu);
+            port_unlock();
             return;
         }
         t->conns++;
         if (t->conns > 1) violation("ConnResult delivered %d times for handle 0x%lx", t->conns, (unsigned long)sockFd);
         if (t->connResult < 0) t->connResult = result ? 1 : 0;
     }
-    pthread_cond_broadcast(&g_cv);
-    pthread_mutex_unlock(&g_mu);
+    port_wake();
+    port_unlock();
 }
 
 void Quos_socketIOTxCb(pointer_t sockFd, quint8_t type)
 {
     track_t *t;
-    pthread_mutex_lock(&g_mu);
+    port_lock();
     check_context("Quos_socketIOTxCb", sockFd);
     t = live_track(sockFd);
     if (!t || !t->closed) event("txcb h=0x%lx type=%u", (unsigned long)sockFd, (unsigned)type);
@@ -353,19 +292,19 @@ void Quos_socketIOTxCb(pointer_t sockFd, quint8_t type)
         if (t->closed)
         {
             late_event(t, "Quos_socketIOTxCb", sockFd, (unsigned)type, 0u);
-            pthread_mutex_unlock(&g_mu);
+            port_unlock();
             return;
         }
         t->txs++;
     }
-    pthread_cond_broadcast(&g_cv);
-    pthread_mutex_unlock(&g_mu);
+    port_wake();
+    port_unlock();
 }
 
 void rec_reset(void)
 {
     int i;
-    pthread_mutex_lock(&g_mu);
+    port_lock();
     for (i = 0; i < MAX_TRACK; i++)
     {
         /* Closed handles stay tracked: a late event for them is still a violation. */
@@ -383,24 +322,24 @@ void rec_reset(void)
     }
     g_nEvents = 0;
     g_nLogs = 0;
-    pthread_mutex_unlock(&g_mu);
+    port_unlock();
 }
 
 void rec_opening(void)
 {
-    pthread_mutex_lock(&g_mu);
+    port_lock();
     g_opening = 1;
-    pthread_mutex_unlock(&g_mu);
+    port_unlock();
 }
 
 void rec_opened(pointer_t h)
 {
     track_t *t;
-    pthread_mutex_lock(&g_mu);
+    port_lock();
     g_opening = 0;
     if (h == SOCKET_FD_INVALID)
     {
-        pthread_mutex_unlock(&g_mu);
+        port_unlock();
         return;
     }
     t = find(h, 1);
@@ -413,13 +352,13 @@ void rec_opened(pointer_t h)
         t->h = h;
         t->connResult = -1;
     }
-    pthread_mutex_unlock(&g_mu);
+    port_unlock();
 }
 
 void suite_close(pointer_t h, quint8_t type)
 {
     track_t *t;
-    pthread_mutex_lock(&g_mu);
+    port_lock();
     t = find(h, 1);
     if (t && !t->closed)
     {
@@ -428,7 +367,7 @@ void suite_close(pointer_t h, quint8_t type)
         t->closedAt = now_ms();
     }
     event("close h=0x%lx type=%u", (unsigned long)h, (unsigned)type);
-    pthread_mutex_unlock(&g_mu);
+    port_unlock();
     Qhal_sockClose(h, type);
 }
 
@@ -442,14 +381,14 @@ size_t rec_rx(pointer_t h, quint8_t *out, size_t outMax)
 {
     size_t n = 0;
     track_t *t;
-    pthread_mutex_lock(&g_mu);
+    port_lock();
     t = find(h, 0);
     if (t)
     {
         n = t->rxLen;
         if (out && t->rx) memcpy(out, t->rx, n < outMax ? n : outMax);
     }
-    pthread_mutex_unlock(&g_mu);
+    port_unlock();
     return n;
 }
 
@@ -470,9 +409,9 @@ static int count_locked(track_t *t, int kind)
 int rec_count(pointer_t h, int kind)
 {
     int n;
-    pthread_mutex_lock(&g_mu);
+    port_lock();
     n = count_locked(find(h, 0), kind);
-    pthread_mutex_unlock(&g_mu);
+    port_unlock();
     return n;
 }
 
@@ -480,27 +419,18 @@ int rec_conn_result(pointer_t h)
 {
     int r;
     track_t *t;
-    pthread_mutex_lock(&g_mu);
+    port_lock();
     t = find(h, 0);
     r = t ? t->connResult : -1;
-    pthread_mutex_unlock(&g_mu);
+    port_unlock();
     return r;
-}
-
-static int wait_until(uint64_t deadline)
-{
-    struct timespec ts;
-    uint64_t ms = deadline;
-    ts.tv_sec = (time_t)(ms / 1000u);
-    ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
-    return pthread_cond_timedwait(&g_cv, &g_mu, &ts);
 }
 
 int wait_rx(pointer_t h, size_t n, int ms)
 {
     uint64_t deadline = now_ms() + (uint64_t)ms;
     int ok = 0;
-    pthread_mutex_lock(&g_mu);
+    port_lock();
     for (;;)
     {
         track_t *t = find(h, 0);
@@ -510,9 +440,9 @@ int wait_rx(pointer_t h, size_t n, int ms)
             break;
         }
         if (now_ms() >= deadline) break;
-        wait_until(deadline);
+        port_wait(deadline);
     }
-    pthread_mutex_unlock(&g_mu);
+    port_unlock();
     return ok;
 }
 
@@ -520,7 +450,7 @@ int wait_count(pointer_t h, int kind, int n, int ms)
 {
     uint64_t deadline = now_ms() + (uint64_t)ms;
     int ok = 0;
-    pthread_mutex_lock(&g_mu);
+    port_lock();
     for (;;)
     {
         if (count_locked(find(h, 0), kind) >= n)
@@ -529,9 +459,9 @@ int wait_count(pointer_t h, int kind, int n, int ms)
             break;
         }
         if (now_ms() >= deadline) break;
-        wait_until(deadline);
+        port_wait(deadline);
     }
-    pthread_mutex_unlock(&g_mu);
+    port_unlock();
     return ok;
 }
 
@@ -539,7 +469,7 @@ int wait_conn(pointer_t h, int ms)
 {
     uint64_t deadline = now_ms() + (uint64_t)ms;
     int r = -1;
-    pthread_mutex_lock(&g_mu);
+    port_lock();
     for (;;)
     {
         track_t *t = find(h, 0);
@@ -549,9 +479,9 @@ int wait_conn(pointer_t h, int ms)
             break;
         }
         if (now_ms() >= deadline) break;
-        wait_until(deadline);
+        port_wait(deadline);
     }
-    pthread_mutex_unlock(&g_mu);
+    port_unlock();
     return r;
 }
 
@@ -559,14 +489,14 @@ int rec_last_peer(pointer_t h, void *out, size_t outMax)
 {
     int have = 0;
     track_t *t;
-    pthread_mutex_lock(&g_mu);
+    port_lock();
     t = find(h, 0);
     if (t && t->havePeer)
     {
         memcpy(out, &t->peer, outMax < sizeof(t->peer) ? outMax : sizeof(t->peer));
         have = 1;
     }
-    pthread_mutex_unlock(&g_mu);
+    port_unlock();
     return have;
 }
 
@@ -574,28 +504,28 @@ int rec_accepted(pointer_t listener, pointer_t *out, int max)
 {
     int n = 0, i;
     track_t *t;
-    pthread_mutex_lock(&g_mu);
+    port_lock();
     t = find(listener, 0);
     if (t)
         for (i = 0; i < t->nAccepted && n < max; i++) out[n++] = t->accepted[i];
-    pthread_mutex_unlock(&g_mu);
+    port_unlock();
     return n;
 }
 
 int rec_violations(char *last, size_t lastMax)
 {
     int n;
-    pthread_mutex_lock(&g_mu);
+    port_lock();
     n = g_violations;
     if (last && lastMax) snprintf(last, lastMax, "%s", g_violation);
-    pthread_mutex_unlock(&g_mu);
+    port_unlock();
     return n;
 }
 
 void rec_dump(void)
 {
     int i;
-    pthread_mutex_lock(&g_mu);
+    port_lock();
     printf("  events (%d%s):\n", g_nEvents, g_nEvents >= EVENT_LINES ? ", first ones only" : "");
     for (i = 0; i < g_nEvents; i++) printf("    %s\n", g_events[i]);
     if (g_nLogs)
@@ -603,7 +533,7 @@ void rec_dump(void)
         printf("  HAL log (last %d):\n", g_nLogs);
         for (i = 0; i < g_nLogs; i++) printf("    %s\n", g_logs[i]);
     }
-    pthread_mutex_unlock(&g_mu);
+    port_unlock();
 }
 
 /* ---- SDK shim ---- */
@@ -619,15 +549,15 @@ void qhal_shim_log(const char *module, int level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
     va_end(ap);
-    if (getenv("QHAL_SUITE_VERBOSE")) fprintf(stderr, "%s\n", line);
-    pthread_mutex_lock(&g_mu);
+    if (port_verbose()) port_log_line(line);
+    port_lock();
     if (g_nLogs == LOG_LINES)
     {
         memmove(g_logs[0], g_logs[1], sizeof(g_logs[0]) * (LOG_LINES - 1));
         g_nLogs--;
     }
     snprintf(g_logs[g_nLogs++], sizeof(g_logs[0]), "%s", line);
-    pthread_mutex_unlock(&g_mu);
+    port_unlock();
 }
 
 void *qhal_shim_malloc(size_t size)

@@ -11,6 +11,10 @@
  *   tcp=<echo port> udp=<echo port> closed=<port nobody listens on>
  * or, when absent, from -DQHAL_SMOKE_TCP_PORT / -DQHAL_SMOKE_UDP_PORT / -DQHAL_SMOKE_CLOSED_PORT.
  * The TCP echo server must close the connection after echoing a line "bye".
+ * Optional: server=1 (TCP server test), tls= tlsrogue= tlsname= (TLS echo servers), and
+ *   dtls=<DTLS echo port> pskid=<identity> pskkey=<hex key>
+ * for a DTLS echo server with that pre-shared key; the board's PSK hook (qhal_test_psk,
+ * below) hands the HAL that key, or a corrupted one for the wrong-key check.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -175,12 +179,37 @@ static int wait_rx(size_t want, uint32_t timeout_ms)
     return g.rxLen >= want;
 }
 
+/* " key=" (or key= at the start): the value's first character, or NULL. */
+static const char *arg_find(const char *cmdline, const char *key)
+{
+    size_t n = strlen(key);
+    for (const char *p = strstr(cmdline, key); p != NULL; p = strstr(p + 1, key)) {
+        if (p == cmdline || p[-1] == ' ') return p + n;
+    }
+    return NULL;
+}
+
 static unsigned arg_port(const char *cmdline, const char *key, unsigned fallback)
 {
-    const char *p = strstr(cmdline, key);
+    const char *p = arg_find(cmdline, key);
     if (p == NULL) return fallback;
-    return (unsigned)strtoul(p + strlen(key), NULL, 10);
+    return (unsigned)strtoul(p, NULL, 10);
 }
+
+#if QHAL_FEATURE_DTLS && QHAL_PSK
+/* Copies the value of key= (up to the next space) into out; its length, 0 when absent. */
+static size_t arg_str(const char *cmdline, const char *key, char *out, size_t size)
+{
+    const char *p = arg_find(cmdline, key);
+    size_t n = 0;
+    if (p != NULL) {
+        while (p[n] != '\0' && p[n] != ' ' && n + 1 < size) n++;
+        memcpy(out, p, n);
+    }
+    out[n] = '\0';
+    return n;
+}
+#endif
 
 /* ------------------------------------------------------------ the tests */
 
@@ -331,6 +360,151 @@ static void test_tls(unsigned port, int good, const char *what)
 }
 #endif
 
+#if QHAL_FEATURE_DTLS
+/* ------------------------------------------------------------ DTLS */
+
+/* The board's DTLS handshake bound (tls.handshakeTimeoutMs, default 20 s), and a margin. */
+#ifndef SMOKE_DTLS_BOUND_MS
+#define SMOKE_DTLS_BOUND_MS (20000u + 500u)
+#endif
+
+/* A DTLS write of len bytes and its echo, checked byte for byte. */
+static int dtls_echo(pointer_t h, quint8_t type, size_t len, quint8_t seed)
+{
+    static quint8_t msg[4000];
+    if (len > sizeof msg) return 0;
+    for (size_t i = 0; i < len; i++) msg[i] = (quint8_t)(seed + i * 13);
+    g.rxLen = 0;
+    qbool sending = TRUE;
+    qbool ok = Qhal_sockWrite(h, type, NULL, msg, (quint16_t)len, &sending);
+    int got = ok ? wait_rx(len, 5000) : 0;
+    return ok == TRUE && sending == FALSE && got && g.rxLen == len && memcmp(g.rx, msg, len) == 0;
+}
+#endif
+
+#if QHAL_FEATURE_DTLS && QHAL_PSK
+static char g_pskId[64];
+static char g_pskHex[130];
+static int g_pskWrong;
+static int g_pskCalls;
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/*
+ * The board's PSK hook (tls.psk.hook in examples/boards/mps2-an385-lwip-raw.ts). A product
+ * reads the device's provisioned key from its secure storage; this test takes the key the
+ * host's DTLS server was started with from the command line.
+ */
+qbool qhal_test_psk(const char *hostname, quint16_t port, qhal_psk_t *out)
+{
+    size_t n = strlen(g_pskHex), idLen = strlen(g_pskId);
+    (void)hostname;
+    (void)port;
+    g_pskCalls++;
+    if (n == 0 || n % 2 != 0 || n / 2 > sizeof(out->key) || idLen == 0 ||
+        idLen > sizeof(out->identity)) {
+        return FALSE;
+    }
+    for (size_t i = 0; i < n / 2; i++) {
+        int hi = hexval(g_pskHex[2 * i]), lo = hexval(g_pskHex[2 * i + 1]);
+        if (hi < 0 || lo < 0) return FALSE;
+        out->key[i] = (quint8_t)(hi * 16 + lo);
+    }
+    out->keyLen = n / 2;
+    if (g_pskWrong) out->key[0] ^= 0x5a;
+    memcpy(out->identity, g_pskId, idLen);
+    out->identityLen = idLen;
+    return TRUE;
+}
+
+static void test_dtls(unsigned port)
+{
+    /* Good key: the handshake completes inside Qhal_udpSslInit, then data flows. */
+    quint8_t type = 0xff;
+    g_pskWrong = 0;
+    g_pskCalls = 0;
+    reset_core(0);
+    uint32_t start = qhal_mps2_millis();
+    pointer_t h = Qhal_udpSslInit(&type, 0, "10.0.2.2", (quint16_t)port);
+    uint32_t took = qhal_mps2_millis() - start;
+    g.handle = h;
+    qhal_mps2_printf("  (DTLS handshake took %lu ms)\n", (unsigned long)took);
+    check(h != SOCKET_FD_INVALID && type == SOCKET_TYPE_UDP_SSL_CLI && g_pskCalls == 1 &&
+              took <= SMOKE_DTLS_BOUND_MS,
+          "DTLS: PSK handshake inside udpSslInit (bounded), handle returned");
+    if (h == SOCKET_FD_INVALID) return;
+    check(dtls_echo(h, type, 200, 1) && g.udpFamily == 0 && g.connResults == 0 && g.downs == 0,
+          "DTLS: 200-byte echo (decrypted, no peer address, no ConnResult)");
+    check(dtls_echo(h, type, 1000, 2), "DTLS: 1000-byte echo");
+    /* Larger than the Ethernet MTU: IP fragments both ways, delivered in pieces of the
+     * board's receive buffer size. */
+    check(dtls_echo(h, type, 4000, 5), "DTLS: 4000-byte record (IP-fragmented) echoed intact");
+    Qhal_sockClose(h, type); /* sends close_notify: the server takes the next client */
+    qbool ok = Qhal_sockWrite(h, type, NULL, (const quint8_t *)"x", 1, NULL);
+    run_for(100);
+    check(ok == FALSE && g.downs == 0 && g.rxLen == 4000,
+          "DTLS: write after close fails, nothing reported after close");
+
+    /* Wrong key: the server's Finished check fails; Init fails, nothing is reported. */
+    type = 0xff;
+    g_pskWrong = 1;
+    reset_core(0);
+    start = qhal_mps2_millis();
+    h = Qhal_udpSslInit(&type, 0, "10.0.2.2", (quint16_t)port);
+    took = qhal_mps2_millis() - start;
+    g_pskWrong = 0;
+    qhal_mps2_printf("  (rejected after %lu ms)\n", (unsigned long)took);
+    if (h != SOCKET_FD_INVALID) {
+        g.handle = h;
+        run_for(200);
+        Qhal_sockClose(h, type);
+    }
+    run_for(100);
+    check(h == SOCKET_FD_INVALID && type == SOCKET_TYPE_UDP_SSL_CLI && g.rxLen == 0 &&
+              g.downs == 0 && g.connResults == 0 && took <= SMOKE_DTLS_BOUND_MS,
+          "DTLS: wrong PSK: udpSslInit fails, no data, no callback");
+
+    /* And the right key again: a new session with the same server. */
+    h = Qhal_udpSslInit(&type, 0, "10.0.2.2", (quint16_t)port);
+    reset_core(h);
+    check(h != SOCKET_FD_INVALID && dtls_echo(h, type, 200, 3),
+          "DTLS: a new session after a rejected one");
+    if (h != SOCKET_FD_INVALID) Qhal_sockClose(h, type);
+    run_for(50);
+}
+#endif
+
+#if QHAL_FEATURE_DTLS && !QHAL_PSK
+/* DTLS with certificates to 10.0.2.2:port: the server must be accepted (good) or refused. */
+static void test_dtls_cert(unsigned port, int good, const char *what)
+{
+    quint8_t type = 0xff;
+    reset_core(0);
+    uint32_t start = qhal_mps2_millis();
+    pointer_t h = Qhal_udpSslInit(&type, 0, "10.0.2.2", (quint16_t)port);
+    uint32_t took = qhal_mps2_millis() - start;
+    g.handle = h;
+    qhal_mps2_printf("  (DTLS handshake: %lu ms)\n", (unsigned long)took);
+    if (!good) {
+        if (h != SOCKET_FD_INVALID) Qhal_sockClose(h, type);
+        run_for(100);
+        check(h == SOCKET_FD_INVALID && g.rxLen == 0 && g.downs == 0 && g.connResults == 0, what);
+        return;
+    }
+    check(h != SOCKET_FD_INVALID && type == SOCKET_TYPE_UDP_SSL_CLI &&
+              took <= SMOKE_DTLS_BOUND_MS && dtls_echo(h, type, 1000, 4),
+          what);
+    if (h != SOCKET_FD_INVALID) Qhal_sockClose(h, type);
+    run_for(50);
+}
+#endif
+
 #define SMOKE_SERVER_PORT 7000
 
 /* The host connects through QEMU's hostfwd, sends "srv-hello\n", reads the echo, closes. */
@@ -373,7 +547,7 @@ int main(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    char cmdline[256];
+    char cmdline[512];
     if (qhal_mps2_cmdline(cmdline, sizeof cmdline) != 0) cmdline[0] = '\0';
     unsigned tcpPort = arg_port(cmdline, "tcp=", QHAL_SMOKE_TCP_PORT);
     unsigned udpPort = arg_port(cmdline, "udp=", QHAL_SMOKE_UDP_PORT);
@@ -423,6 +597,21 @@ int main(int argc, char **argv)
     if (tlsWrongName != 0) test_tls(tlsWrongName, 0, "TLS: certificate for another host name is refused");
 #else
     qhal_mps2_printf("TLS is off for this board: TLS tests skipped\n");
+#endif
+#if QHAL_FEATURE_DTLS && QHAL_PSK
+    unsigned dtlsPort = arg_port(cmdline, "dtls=", 0);
+    (void)arg_str(cmdline, "pskid=", g_pskId, sizeof g_pskId);
+    (void)arg_str(cmdline, "pskkey=", g_pskHex, sizeof g_pskHex);
+    if (dtlsPort != 0) test_dtls(dtlsPort);
+#elif QHAL_FEATURE_DTLS
+    unsigned dtlsPort = arg_port(cmdline, "dtls=", 0);
+    unsigned dtlsRogue = arg_port(cmdline, "dtlsrogue=", 0);
+    unsigned dtlsWrongName = arg_port(cmdline, "dtlsname=", 0);
+    if (dtlsPort != 0) test_dtls_cert(dtlsPort, 1, "DTLS: verified server (CA + host name), 1000-byte echo");
+    if (dtlsRogue != 0) test_dtls_cert(dtlsRogue, 0, "DTLS: server from an untrusted CA is refused");
+    if (dtlsWrongName != 0) test_dtls_cert(dtlsWrongName, 0, "DTLS: certificate for another host name is refused");
+#else
+    qhal_mps2_printf("DTLS is off for this board: DTLS tests skipped\n");
 #endif
     check(g_mallocs == g_frees, "every HAL allocation freed by its owner");
 

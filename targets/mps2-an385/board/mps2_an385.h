@@ -12,7 +12,8 @@
 struct netif;
 
 /* --- time base (SysTick, 1 ms) ----------------------------------------------------- */
-/* Milliseconds since start-up; lwIP's sys_now() returns the same value. */
+/* Milliseconds since start-up; lwIP's sys_now() returns the same value. With FreeRTOS the
+ * count starts with the scheduler (the kernel's port starts SysTick). */
 uint32_t qhal_mps2_millis(void);
 /* Sleeps until the next interrupt (SysTick fires every millisecond). */
 void qhal_mps2_idle(void);

@@ -3,8 +3,26 @@
  * and .tdata, clears .bss and .tbss, sets picolibc's TLS pointer), SysTick time base,
  * fault reporting through semihosting, and semihosting console/exit/command line.
  * Linked with targets/mps2-an385/mps2-an385.ld (the vector table goes first, at 0x0).
+ *
+ * With FreeRTOS (`qhal-gen build` defines QHAL_BOARD_FREERTOS for lwip-socket boards with os
+ * 'freertos'), the vector table hands SVCall and PendSV to the kernel's Cortex-M3 port
+ * (vPortSVCHandler, xPortPendSVHandler, installed directly as the port expects) and the SysTick
+ * handler calls xPortSysTickHandler after counting the millisecond. SysTick is then not started
+ * here: the port programs it (configTICK_RATE_HZ, 1 ms in targets/mps2-an385/freertos) when the
+ * scheduler starts, so the kernel never sees a tick before it runs, and qhal_mps2_millis()
+ * counts from there. lwIP's sys_now() comes from qhal-gen's FreeRTOS sys_arch.
  */
 #include "mps2_an385.h"
+
+#if defined(QHAL_BOARD_FREERTOS) && QHAL_BOARD_FREERTOS
+/* The kernel's port (portable/GCC/ARM_CM3/port.c). */
+extern void vPortSVCHandler(void);
+extern void xPortPendSVHandler(void);
+extern void xPortSysTickHandler(void);
+#define QHAL_MPS2_FREERTOS 1
+#else
+#define QHAL_MPS2_FREERTOS 0
+#endif
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -89,11 +107,13 @@ uint32_t qhal_mps2_millis(void)
     return g_millis;
 }
 
+#if !QHAL_MPS2_FREERTOS
 /* lwIP's time base (NO_SYS=1). */
 uint32_t sys_now(void)
 {
     return g_millis;
 }
+#endif
 
 uint32_t qhal_mps2_systick_value(void)
 {
@@ -108,14 +128,19 @@ void qhal_mps2_idle(void)
 static void systick_handler(void)
 {
     g_millis++;
+#if QHAL_MPS2_FREERTOS
+    xPortSysTickHandler(); /* the kernel's tick (SysTick runs only once the scheduler does) */
+#endif
 }
 
+#if !QHAL_MPS2_FREERTOS
 static void systick_start(void)
 {
     SYST_RVR = MPS2_CPU_HZ / 1000u - 1u;
     SYST_CVR = 0;
     SYST_CSR = 7u; /* processor clock, interrupt, enable */
 }
+#endif
 
 /* ---- faults ---- */
 static void fault_report(const char *what)
@@ -143,7 +168,9 @@ __attribute__((noreturn)) void _start(void)
     memcpy(__data_start, __data_source, (size_t)__data_size);
     memset(__bss_start, 0, (size_t)__bss_size);
     _set_tls(__tls_base);
+#if !QHAL_MPS2_FREERTOS
     systick_start();
+#endif
     qhal_mps2_exit(main(1, g_argv));
 }
 
@@ -162,10 +189,18 @@ __attribute__((section(".text.init.enter"), used)) const vector_t qhal_mps2_vect
     0,
     0,
     0,
+#if QHAL_MPS2_FREERTOS
+    vPortSVCHandler, /* SVCall: starts the first task */
+#else
     unexpected_handler, /* SVCall */
+#endif
     unexpected_handler, /* DebugMonitor */
     0,
+#if QHAL_MPS2_FREERTOS
+    xPortPendSVHandler, /* PendSV: context switch */
+#else
     unexpected_handler, /* PendSV */
+#endif
     systick_handler,
     unexpected_handler, unexpected_handler, unexpected_handler, unexpected_handler,
     unexpected_handler, unexpected_handler, unexpected_handler, unexpected_handler,
@@ -183,3 +218,13 @@ void qhal_lwip_assert(const char *msg, int line, const char *file)
     qhal_mps2_printf("FATAL: lwIP assertion \"%s\" at %s:%d\n", msg, file, line);
     qhal_mps2_exit(98);
 }
+
+#if QHAL_MPS2_FREERTOS
+/* FreeRTOS's configASSERT (targets/common/freertos/FreeRTOSConfig.h): report and stop. This
+ * replaces the weak default in libfreertos.a, which only spins. */
+void qhal_freertos_assert_failed(const char *file, int line)
+{
+    qhal_mps2_printf("FATAL: FreeRTOS assertion at %s:%d\n", file, line);
+    qhal_mps2_exit(97);
+}
+#endif

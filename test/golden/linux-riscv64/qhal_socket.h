@@ -39,6 +39,10 @@ extern "C" {
 #define QHAL_DNS_MAX_ADDRESSES 3
 #define QHAL_MAX_SOCKETS 16
 #define QHAL_CONNECT_TIMEOUT_MS 10000u
+/* Largest datagram delivered whole (a longer one is cut to it), and largest Qhal_sockWrite
+ * taken while no earlier write is pending (isSending): the core sizes its packets by them. */
+#define QHAL_RX_BUFFER_SIZE 4096
+#define QHAL_MAX_WRITE 65535u
 
 /* Handle value meaning failure now; nothing else is reported. */
 #ifndef SOCKET_FD_INVALID

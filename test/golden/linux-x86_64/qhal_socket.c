@@ -14,7 +14,6 @@
 #include "qhal_socket.h"
 
 /* Board "linux-x86_64": its limits and the SDK names it uses. */
-#define QHAL_RX_BUFFER_SIZE 4096
 #define QHAL_IO_STACK_SIZE 65536
 #define QHAL_IO_PRIORITY 0
 #define QHAL_HANDSHAKE_TIMEOUT_MS 20000u
