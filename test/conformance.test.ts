@@ -165,4 +165,39 @@ describe('conformance of the generated POSIX HAL (linux-x86_64)', { timeout: 900
     assert.equal(r.failed, 0, failures(r));
     assert.ok(r.passed >= 7);
   });
+
+  it(
+    '--bench: the benchmarks print their figures (values are reported, never judged)',
+    {
+      timeout: 300_000,
+    },
+    async () => {
+      const lines: string[] = [];
+      const r = await testBoard({
+        board: BOARD,
+        workDir: path.join(work, 'bench'),
+        config: { bench: '1' },
+        log: (l) => lines.push(l),
+      });
+      assert.equal(r.complete, true, lines.join('\n'));
+      assert.equal(r.failed, 0, failures(r));
+      const figures = new Map(
+        lines
+          .map((l) => /^BENCH (\S+) (\d+) (\S+)/.exec(l))
+          .filter((m): m is RegExpExecArray => m !== null)
+          .map((m) => [m[1] as string, { value: Number(m[2]), unit: m[3] as string }]),
+      );
+      for (const [name, unit] of [
+        ['tcp.connect', 'us'],
+        ['tcp.echo-throughput', 'KiB/s'],
+        ['tcp.echo-heap-allocations', 'calls'],
+        ['udp.round-trip', 'us'],
+        ['tls.connect-and-handshake', 'us'],
+      ] as const) {
+        assert.equal(figures.get(name)?.unit, unit, `BENCH ${name} printed in ${unit}`);
+      }
+      assert.ok((figures.get('tcp.echo-throughput')?.value ?? 0) > 0, 'some bytes were echoed');
+      assert.ok(r.halSize.text > 0, 'the HAL object has code');
+    },
+  );
 });

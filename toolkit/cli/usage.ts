@@ -19,9 +19,10 @@ usage:
       (--verbose shows the warnings of third-party sources; lwip-socket on FreeRTOS needs
       --freertos-dir, a FreeRTOS-Kernel tree, and takes FreeRTOSConfig.h from
       --freertos-config DIR or from the target)
-  qhal-gen test --board FILE|FOLDER [--work DIR] [--only TEXT] [--client-cert]
+  qhal-gen test --board FILE|FOLDER [--work DIR] [--only TEXT] [--client-cert] [--bench]
       [--namespace auto|on|off] [--json]
-      generate, build, start the test broker and run the conformance suite
+      generate, build, start the test broker and run the conformance suite (--bench: its
+      benchmarks instead, printed as figures)
   qhal-gen broker [--host ADDR] [--duration SECONDS] [--pki-dir DIR] [--dns-port N | --no-dns]
       [--no-dtls]
       run the test broker alone (for a module on the bench)

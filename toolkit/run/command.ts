@@ -1,8 +1,10 @@
 /**
- * `qhal-gen test --board FILE|FOLDER [--work DIR] [--only TEXT] [--client-cert]
+ * `qhal-gen test --board FILE|FOLDER [--work DIR] [--only TEXT] [--client-cert] [--bench]
  *  [--namespace auto|on|off] [--json]`: for each board, a fresh PKI, generate + build with
- * the broker's CA, compile the suite, start the broker, run the suite (natively or under
- * qemu-user). Exit 0 when no case failed anywhere, 1 otherwise, 2 bad input.
+ * the broker's CA, compile the suite, start the broker, run the suite (natively, under
+ * qemu-user or qemu-system, or on lwIP). Exit 0 when no case failed anywhere, 1 otherwise,
+ * 2 bad input. `--bench` runs the suite's benchmarks instead of its cases and prints their
+ * figures (`BENCH name value unit`) with the HAL object's size: figures, never verdicts.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,6 +34,7 @@ export async function runTestCommand(argv: string[]): Promise<number> {
     work: { type: 'string' },
     only: { type: 'string' },
     'client-cert': { type: 'boolean' },
+    bench: { type: 'boolean' },
     namespace: { type: 'string' },
     json: { type: 'boolean' },
   });
@@ -64,7 +67,14 @@ export async function runTestCommand(argv: string[]): Promise<number> {
           namespace,
           ...(v.only ? { only: v.only } : {}),
           ...(v['client-cert'] ? { clientCert: true } : {}),
+          ...(v.bench ? { config: { bench: '1' } } : {}),
         });
+        if (v.bench) {
+          const s = r.halSize;
+          say(
+            `BENCH size.qhal_socket ${s.text} text (data ${s.data}, bss ${s.bss}: the HAL object)`,
+          );
+        }
         if (r.failed > 0 || !r.complete) bad += 1;
         summary.push({ board: name, result: r });
       } catch (err) {

@@ -55,6 +55,8 @@ export interface RunConformanceOptions {
   timeoutMs?: number;
   /** Only cases whose name contains this. */
   only?: string;
+  /** Extra configuration keys for the suite (e.g. bench=1: the benchmarks instead of the cases). */
+  config?: Record<string, string>;
   dtls?: boolean;
 }
 
@@ -123,7 +125,7 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
     network === 'qemu-slirp'
       ? [opts.target.id, path.resolve(opts.suiteBinary)]
       : emulatorCommand(opts.target, path.resolve(opts.suiteBinary));
-  const extraConfig: Record<string, string> = {};
+  const extraConfig: Record<string, string> = { ...opts.config };
   if (opts.only) {
     if (network === 'qemu-slirp') extraConfig.only = opts.only;
     else command.push('--only', opts.only);
@@ -189,9 +191,14 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
       const conf = path.join(tmp, 'suite.conf');
       fs.writeFileSync(conf, suiteConfig(broker.info));
       const [cmd, ...args] = command;
-      proc = startGroup(cmd as string, [...args, '--stdin-watch', '1', '--config', conf], {
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      const extra = Object.entries(extraConfig).flatMap(([k, v]) => [`--${k}`, v]);
+      proc = startGroup(
+        cmd as string,
+        [...args, ...extra, '--stdin-watch', '1', '--config', conf],
+        {
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
     }
     const p = proc;
     // Our stdin pipe to the child stays open while we live: its EOF tells the child we died.

@@ -10,6 +10,7 @@ import { generateBoard } from '../generate/index.js';
 import { loadBoard, loadHal } from '../load/index.js';
 import type { BoardModel } from '../model/board-model.js';
 import { buildBoard, type BuildSummary } from '../toolchain/build.js';
+import type { SizeRow } from '../toolchain/size.js';
 import { getTarget, type Target } from '../toolchain/targets.js';
 import type { SuiteNetwork } from './namespace.js';
 import {
@@ -103,10 +104,12 @@ export async function testBoard(o: {
   namespace?: RunConformanceOptions['namespace'];
   only?: string;
   timeoutMs?: number;
-}): Promise<ConformanceResult> {
+  /** Extra configuration keys for the suite (bench=1 runs the benchmarks). */
+  config?: Record<string, string>;
+}): Promise<ConformanceResult & { halSize: SizeRow }> {
   const prepared = await prepareConformance(o);
   const target = getTarget(prepared.board.target);
-  return runConformance({
+  const result = await runConformance({
     suiteBinary: prepared.suiteBinary,
     target,
     network: suiteNetwork(prepared.board, target),
@@ -115,5 +118,7 @@ export async function testBoard(o: {
     ...(o.namespace ? { namespace: o.namespace } : {}),
     ...(o.only ? { only: o.only } : {}),
     ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+    ...(o.config ? { config: o.config } : {}),
   });
+  return { ...result, halSize: prepared.build.hal.size };
 }

@@ -1086,3 +1086,126 @@ const case_t g_cases[] = {
     {"resources.tls-open-close-cycles", tls_open_close_cycles},
     {NULL, NULL},
 };
+
+/* ---- benchmarks (run with the configuration key bench=1): figures, never pass/fail on time ---- */
+
+static uint64_t median(uint64_t *v, int n)
+{
+    int i, j;
+    for (i = 1; i < n; i++)
+        for (j = i; j > 0 && v[j - 1] > v[j]; j--)
+        {
+            uint64_t t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    return n ? v[n / 2] : 0;
+}
+
+/* Init to ConnResult (or to Init's return on a sync board), then close; median and fastest. */
+static int bench_connect(int tls, const char *name, int rounds)
+{
+    uint64_t t[20];
+    int i;
+    quint8_t type;
+    open_info_t oi;
+    for (i = 0; i < rounds; i++)
+    {
+        uint64_t t0 = now_us();
+        pointer_t h = tls ? open_stream(1, tls_name(), port("tls-valid"), &type, &oi, WAIT_MS)
+                          : open_stream(0, host(), port("tcp-echo"), &type, &oi, WAIT_MS);
+        if (h == SOCKET_FD_INVALID) return case_fail("round %d: %s", i, oi.why);
+        t[i] = now_us() - t0;
+        suite_close(h, type);
+    }
+    {
+        uint64_t med = median(t, rounds);
+        printf("BENCH %s %lu us (median of %d; fastest %lu us)\n", name, (unsigned long)med, rounds, (unsigned long)t[0]);
+    }
+    return CASE_PASS;
+}
+
+static int bench_tcp_connect(void)
+{
+    if (need(QHAL_FEATURE_TCP, "tcp")) return CASE_SKIP;
+    return bench_connect(0, "tcp.connect", 20);
+}
+
+static int bench_tls_handshake(void)
+{
+    if (need(QHAL_FEATURE_TLS, "tls")) return CASE_SKIP;
+    return bench_connect(1, "tls.connect-and-handshake", 5);
+}
+
+/* Echo throughput on one open link (8 rounds of up to 128 KiB out and back), and the
+ * HAL_MALLOC calls made meanwhile (an MCU's HAL should make none in steady state). */
+static int bench_tcp_echo(void)
+{
+    quint8_t type;
+    open_info_t oi;
+    pointer_t h;
+    const size_t chunk = RXBUF < 128 * 1024 ? RXBUF : 128 * 1024;
+    const int rounds = 8;
+    long allocs0;
+    uint64_t t0, us;
+    int r = CASE_PASS, i;
+    if (need(QHAL_FEATURE_TCP, "tcp")) return CASE_SKIP;
+    h = open_stream(0, host(), port("tcp-echo"), &type, &oi, WAIT_MS);
+    if (h == SOCKET_FD_INVALID) return case_fail("connect: %s", oi.why);
+    fill_pattern(chunk, 77);
+    allocs0 = shim_total_allocations();
+    t0 = now_us();
+    for (i = 0; i < rounds && r == CASE_PASS; i++)
+    {
+        /* The record of what arrived starts afresh each round: it holds at most RXBUF bytes. */
+        rec_reset();
+        r = write_all(h, type, NULL, g_pattern, chunk);
+        if (r == CASE_PASS && !wait_rx(h, chunk, 60000))
+            r = case_fail("round %d: echo of %lu bytes incomplete", i, (unsigned long)chunk);
+    }
+    us = now_us() - t0;
+    if (r == CASE_PASS)
+    {
+        uint64_t total = (uint64_t)chunk * (uint64_t)rounds;
+        printf("BENCH tcp.echo-throughput %lu KiB/s (%lu KiB out and back in %lu us, writes of at most %lu bytes)\n",
+               (unsigned long)(us ? total * 1000000u / 1024u / us : 0), (unsigned long)(total / 1024), (unsigned long)us,
+               (unsigned long)WRITE_MAX);
+        printf("BENCH tcp.echo-heap-allocations %ld calls (HAL_MALLOC during the echo above)\n",
+               shim_total_allocations() - allocs0);
+    }
+    suite_close(h, type);
+    return r;
+}
+
+static int bench_udp_rtt(void)
+{
+    quint8_t type;
+    void *peer = NULL;
+    pointer_t h;
+    uint64_t t[50];
+    int i, r = CASE_PASS;
+    if (need(QHAL_FEATURE_UDP, "udp")) return CASE_SKIP;
+    h = open_udp(0, host(), port("udp-echo"), &peer, &type);
+    if (h == SOCKET_FD_INVALID) return case_fail("Qhal_udpInit failed");
+    fill_pattern(64, 5);
+    for (i = 0; i < 50 && r == CASE_PASS; i++)
+    {
+        uint64_t t0 = now_us();
+        size_t before = rec_rx(h, NULL, 0);
+        if (!suite_write(h, type, NULL, g_pattern, 64, NULL)) r = case_fail("write %d failed", i);
+        else if (!wait_rx(h, before + 64, WAIT_MS)) r = case_fail("datagram %d not echoed", i);
+        t[i] = now_us() - t0;
+    }
+    if (r == CASE_PASS) printf("BENCH udp.round-trip %lu us (median of 50, 64-byte datagrams)\n", (unsigned long)median(t, 50));
+    suite_close(h, type);
+    if (peer) qhal_shim_free(peer);
+    return r;
+}
+
+const case_t g_bench[] = {
+    {"bench.tcp-connect", bench_tcp_connect},
+    {"bench.tcp-echo", bench_tcp_echo},
+    {"bench.udp-round-trip", bench_udp_rtt},
+    {"bench.tls-handshake", bench_tls_handshake},
+    {NULL, NULL},
+};

@@ -9,5 +9,7 @@ typedef struct
 
 /* Terminated by { NULL, NULL }. */
 extern const case_t g_cases[];
+/* The benchmarks (configuration key bench=1): each prints `BENCH name value unit (detail)`. */
+extern const case_t g_bench[];
 
 #endif

@@ -100,6 +100,8 @@ size_t peer_make_ipv4(peer_buf_t *out, const char *ip, int port);
  * of main's first argument, or -1 when the run cannot go on. */
 int port_init(int *argc, char ***argv);
 uint64_t now_ms(void);
+/* Microseconds, for the benchmarks (bare metal: millisecond steps). */
+uint64_t now_us(void);
 /* Sleeps; on bare metal the HAL's poll loop keeps running meanwhile. */
 void sleep_ms(int ms);
 /* The lock that guards the records (callbacks come from the HAL's I/O context). */

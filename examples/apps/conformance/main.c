@@ -87,6 +87,7 @@ void suite_watchdog_fired(const char *name)
 int main(int argc, char **argv)
 {
     int i, first, caseTimeout = 120000;
+    const case_t *table;
     const char *only = NULL;
     char last[256];
     int violationsBefore;
@@ -123,17 +124,18 @@ int main(int argc, char **argv)
            "without"
 #endif
     );
-    for (i = 0; g_cases[i].name; i++)
+    table = cfg_int("bench", 0) ? g_bench : g_cases;
+    for (i = 0; table[i].name; i++)
     {
         uint64_t t0;
         int r, v;
-        if (only && !strstr(g_cases[i].name, only)) continue;
+        if (only && !strstr(table[i].name, only)) continue;
         g_reason[0] = 0;
         rec_reset();
         violationsBefore = rec_violations(NULL, 0);
-        port_watchdog(g_cases[i].name, now_ms() + (uint64_t)caseTimeout);
+        port_watchdog(table[i].name, now_ms() + (uint64_t)caseTimeout);
         t0 = now_ms();
-        r = g_cases[i].fn();
+        r = table[i].fn();
         /* Let late callbacks for what the case closed show up as violations here. */
         if (r != CASE_SKIP) sleep_ms(20);
         v = rec_violations(last, sizeof(last));
@@ -142,17 +144,17 @@ int main(int argc, char **argv)
         if (r == CASE_PASS)
         {
             g_passed++;
-            printf("PASS %s (%lu ms)\n", g_cases[i].name, (unsigned long)(now_ms() - t0));
+            printf("PASS %s (%lu ms)\n", table[i].name, (unsigned long)(now_ms() - t0));
         }
         else if (r == CASE_SKIP)
         {
             g_skipped++;
-            printf("SKIP %s: %s\n", g_cases[i].name, g_reason);
+            printf("SKIP %s: %s\n", table[i].name, g_reason);
         }
         else
         {
             g_failed++;
-            printf("FAIL %s: %s (%lu ms)\n", g_cases[i].name, g_reason, (unsigned long)(now_ms() - t0));
+            printf("FAIL %s: %s (%lu ms)\n", table[i].name, g_reason, (unsigned long)(now_ms() - t0));
             rec_dump();
         }
     }

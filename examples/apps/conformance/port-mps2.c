@@ -43,6 +43,12 @@ uint64_t now_ms(void)
     return qhal_mps2_millis();
 }
 
+/* SysTick counts milliseconds: good enough for figures measured in milliseconds. */
+uint64_t now_us(void)
+{
+    return (uint64_t)qhal_mps2_millis() * 1000u;
+}
+
 /* One pass of the HAL's I/O context; callbacks happen in here. */
 static void pump(void)
 {
