@@ -22,14 +22,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { generateBoard } from '../toolkit/generate/index.js';
-import { loadBoard, loadHal } from '../toolkit/load/index.js';
+import { loadBoard } from '../toolkit/load/index.js';
 import { formatFirmwareResult, runMcuFirmware } from '../toolkit/run/mcu.js';
 import { startSmokeServers } from '../toolkit/run/mcu-smoke.js';
-import { buildBoard, formatBuildSummary } from '../toolkit/toolchain/build.js';
+import { formatBuildSummary } from '../toolkit/toolchain/build.js';
 import { resolveFreertosConfig } from '../toolkit/toolchain/freertos.js';
 import { generateLwipConfig, lwipFlags, lwipSources } from '../toolkit/toolchain/lwip-config.js';
 import { getTarget } from '../toolkit/toolchain/targets.js';
+import { generateAndBuild } from './helpers/boards.js';
 
 // dist/test/freertos.test.js → repo root is two up.
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -112,13 +112,8 @@ test(
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-freertos-m4-'));
     try {
       const board = await loadBoard(path.join(BOARDS, 'freertos-lwip-cortex-m4.ts'));
-      const { hal, source } = await loadHal();
-      const build = await buildBoard({
-        board,
-        generated: generateBoard(board, hal, source).files,
-        outDir: path.join(work, 'out'),
+      const build = await generateAndBuild(board, path.join(work, 'out'), {
         freertosDir: FREERTOS_DIR,
-        parallel: 2,
       });
       console.log(formatBuildSummary(build));
       assert.deepEqual(
@@ -158,13 +153,8 @@ test(
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-freertos-mps2-'));
     try {
       const board = await loadBoard(path.join(BOARDS, 'mps2-an385-freertos-lwip.ts'));
-      const { hal, source } = await loadHal();
-      const build = await buildBoard({
-        board,
-        generated: generateBoard(board, hal, source).files,
-        outDir: path.join(work, 'out'),
+      const build = await generateAndBuild(board, path.join(work, 'out'), {
         freertosDir: FREERTOS_DIR,
-        parallel: 2,
       });
       console.log(formatBuildSummary(build));
       const servers = await startSmokeServers();

@@ -20,7 +20,7 @@ import { paths } from '../toolkit/load/toolkit-paths.js';
 import { InputError } from '../toolkit/load/diagnostic.js';
 import { loadBoard, loadHal } from '../toolkit/load/index.js';
 import type { BoardModel } from '../toolkit/model/board-model.js';
-import { buildBoard, formatBuildSummary, type BuildSummary } from '../toolkit/toolchain/build.js';
+import { formatBuildSummary, type BuildSummary } from '../toolkit/toolchain/build.js';
 import { ToolchainError } from '../toolkit/toolchain/errors.js';
 import { generateLwipConfig, lwipFlags } from '../toolkit/toolchain/lwip-config.js';
 import {
@@ -30,7 +30,7 @@ import {
 import { ensureSource } from '../toolkit/toolchain/sources.js';
 import { targetCompileFlags } from '../toolkit/toolchain/targets.js';
 import { runZig } from '../toolkit/toolchain/zig.js';
-import { boardVariant } from './helpers/boards.js';
+import { boardVariant, generateAndBuild } from './helpers/boards.js';
 import { runFirmwareElf } from '../toolkit/run/mcu.js';
 import { linkProgram } from '../toolkit/toolchain/link.js';
 import { getTarget } from '../toolkit/toolchain/targets.js';
@@ -41,14 +41,8 @@ const BOARD = path.join(ROOT, 'examples', 'boards', 'mps2-an385-lwip-raw.ts');
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-mcu-build-test-'));
 process.on('exit', () => fs.rmSync(TMP, { recursive: true, force: true }));
 
-async function build(board: BoardModel, out: string): Promise<BuildSummary> {
-  const { hal, source } = await loadHal();
-  return buildBoard({
-    board,
-    generated: generateBoard(board, hal, source).files,
-    outDir: path.join(TMP, out),
-    parallel: 2,
-  });
+function build(board: BoardModel, out: string): Promise<BuildSummary> {
+  return generateAndBuild(board, path.join(TMP, out));
 }
 
 let mps2: BuildSummary | undefined;

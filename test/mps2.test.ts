@@ -13,11 +13,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { generateBoard } from '../toolkit/generate/index.js';
-import { loadBoard, loadHal } from '../toolkit/load/index.js';
+import { loadBoard } from '../toolkit/load/index.js';
 import { formatFirmwareResult, runMcuFirmware } from '../toolkit/run/mcu.js';
 import { makeSmokePki, startSmokeServers } from '../toolkit/run/mcu-smoke.js';
-import { buildBoard, formatBuildSummary, type BuildSummary } from '../toolkit/toolchain/build.js';
+import { formatBuildSummary, type BuildSummary } from '../toolkit/toolchain/build.js';
+import { generateAndBuild } from './helpers/boards.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const APP = path.join(ROOT, 'examples', 'apps', 'mps2-smoke');
@@ -54,13 +54,7 @@ test('mps2-an385 lwip-raw firmware boots on QEMU and passes its TCP/UDP/TLS/DTLS
       ...loaded,
       tls: { ...loaded.tls, caFile: pki.caCert, caPem: fs.readFileSync(pki.caCert, 'utf8') },
     };
-    const { hal, source } = await loadHal();
-    const build = await buildBoard({
-      board,
-      generated: generateBoard(board, hal, source).files,
-      outDir: path.join(work, 'build'),
-      parallel: 2,
-    });
+    const build = await generateAndBuild(board, path.join(work, 'build'));
     console.log(
       formatBuildSummary(build)
         .split('\n')
@@ -114,13 +108,7 @@ test('mps2-an385 lwip-raw DTLS with certificates: verified server echoes, untrus
       ...loaded,
       tls: { ...tlsNoPsk, caFile: pki.caCert, caPem: fs.readFileSync(pki.caCert, 'utf8') },
     };
-    const { hal, source } = await loadHal();
-    const build = await buildBoard({
-      board,
-      generated: generateBoard(board, hal, source).files,
-      outDir: path.join(work, 'build'),
-      parallel: 2,
-    });
+    const build = await generateAndBuild(board, path.join(work, 'build'));
     const { r, log } = await runSmoke(build, pki.dir, 'cert');
     assert.equal(r.timedOut, false, `QEMU timed out:\n${log}`);
     assert.match(r.summary ?? '', /^[1-9]\d* passed, 0 failed$/, log);

@@ -5,11 +5,29 @@ import path from 'node:path';
 import { generateBoard, type GenerationResult } from '../../toolkit/generate/index.js';
 import { loadBoard, loadHal } from '../../toolkit/load/index.js';
 import { paths } from '../../toolkit/load/toolkit-paths.js';
+import type { BoardModel } from '../../toolkit/model/board-model.js';
+import { buildBoard, type BuildOptions, type BuildSummary } from '../../toolkit/toolchain/build.js';
 
 export const EXAMPLE_BOARDS = ['linux-x86_64', 'linux-aarch64', 'linux-armhf', 'linux-riscv64'];
 
 export function exampleBoardPath(name: string): string {
   return path.join(paths.boards, `${name}.ts`);
+}
+
+/** What `qhal-gen build` does for a (possibly edited) board model: generate, then build. */
+export async function generateAndBuild(
+  board: BoardModel,
+  outDir: string,
+  opts: Partial<Omit<BuildOptions, 'board' | 'generated' | 'outDir'>> = {},
+): Promise<BuildSummary> {
+  const { hal, source } = await loadHal();
+  return buildBoard({
+    board,
+    generated: generateBoard(board, hal, source).files,
+    outDir,
+    parallel: 2,
+    ...opts,
+  });
 }
 
 export async function generateFor(boardFile: string): Promise<GenerationResult> {

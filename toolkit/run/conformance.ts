@@ -125,11 +125,11 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
     network === 'qemu-slirp'
       ? [opts.target.id, path.resolve(opts.suiteBinary)]
       : emulatorCommand(opts.target, path.resolve(opts.suiteBinary));
-  const extraConfig: Record<string, string> = { ...opts.config };
-  if (opts.only) {
-    if (network === 'qemu-slirp') extraConfig.only = opts.only;
-    else command.push('--only', opts.only);
-  }
+  // `only` is configuration like the rest: the config file, or a firmware's command line.
+  const extraConfig: Record<string, string> = {
+    ...opts.config,
+    ...(opts.only ? { only: opts.only } : {}),
+  };
   const mode = opts.namespace ?? 'auto';
   let namespaceNote: string | undefined;
   let useNs = false;

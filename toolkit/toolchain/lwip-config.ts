@@ -80,16 +80,22 @@ export function generateLwipConfig(board: BoardModel, target: Target): LwipConfi
     '#define TCP_SND_QUEUELEN            16',
     '#define LWIP_TCP_KEEPALIVE          1',
   ];
-  if (freertos) {
-    // NO_SYS=0 on FreeRTOS: lwIP's own socket types (picolibc has no sys/socket.h), lwIP's
-    // own heap and pools (picolibc's malloc is not lwIP's concern), FreeRTOS queues as
-    // mailboxes (sizes must be > 0), the tcpip thread one priority above the HAL's I/O task.
+  if (sockets) {
+    // NO_SYS=0, on the unix port or on FreeRTOS: one netconn per socket, the I/O task's
+    // timeouts, and the core lock the HAL takes around lwIP calls.
     lines.push(
       `#define MEMP_NUM_NETCONN            ${n + 4}`,
       '#define LWIP_SO_RCVTIMEO            1',
       '#define LWIP_SO_SNDTIMEO            1',
       '#define SO_REUSE                    1',
       '#define LWIP_TCPIP_CORE_LOCKING     1',
+    );
+  }
+  if (freertos) {
+    // NO_SYS=0 on FreeRTOS: lwIP's own socket types (picolibc has no sys/socket.h), lwIP's
+    // own heap and pools (picolibc's malloc is not lwIP's concern), FreeRTOS queues as
+    // mailboxes (sizes must be > 0), the tcpip thread one priority above the HAL's I/O task.
+    lines.push(
       '#define SYS_LIGHTWEIGHT_PROT        1',
       '#define LWIP_SOCKET_SELECT          0',
       '#define LWIP_SOCKET_POLL            1',
@@ -118,11 +124,6 @@ export function generateLwipConfig(board: BoardModel, target: Target): LwipConfi
     );
   } else if (sockets) {
     lines.push(
-      `#define MEMP_NUM_NETCONN            ${n + 4}`,
-      '#define LWIP_SO_RCVTIMEO            1',
-      '#define LWIP_SO_SNDTIMEO            1',
-      '#define SO_REUSE                    1',
-      '#define LWIP_TCPIP_CORE_LOCKING     1',
       // As Debian's unix port expects: the system's socket types (posix/sockets.h from the
       // port), poll() instead of select(), sockets allocated on the heap.
       '#define LWIP_SOCKET_EXTERNAL_HEADERS           1',

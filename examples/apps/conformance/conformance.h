@@ -14,6 +14,9 @@
 const char *cfg_str(const char *key, const char *dflt);
 int cfg_int(const char *key, int dflt);
 void cfg_set(const char *key, const char *value);
+/* Every `--key value` pair of the command line, except the platform's own options (--config,
+ * --stdin-watch, --suite-timeout); --only and --case-timeout are configuration too. */
+void cfg_args(int argc, char **argv);
 
 /* ---- case results ---- */
 enum { CASE_PASS = 0, CASE_FAIL = 1, CASE_SKIP = 2 };

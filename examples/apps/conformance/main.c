@@ -54,6 +54,20 @@ int cfg_int(const char *key, int dflt)
     return v && *v ? atoi(v) : dflt;
 }
 
+void cfg_args(int argc, char **argv)
+{
+    static const char *const notConfig[] = {"--config", "--stdin-watch", "--suite-timeout"};
+    int i;
+    size_t j;
+    for (i = 1; i + 1 < argc; i += 2)
+    {
+        if (strncmp(argv[i], "--", 2) != 0) continue;
+        for (j = 0; j < sizeof(notConfig) / sizeof(notConfig[0]); j++)
+            if (strcmp(argv[i], notConfig[j]) == 0) break;
+        if (j == sizeof(notConfig) / sizeof(notConfig[0])) cfg_set(argv[i] + 2, argv[i + 1]);
+    }
+}
+
 int case_fail(const char *fmt, ...)
 {
     va_list ap;
@@ -75,7 +89,6 @@ int case_skip(const char *fmt, ...)
 static int g_passed, g_failed, g_skipped;
 
 /* What the per-case watchdog prints before the platform ends the run. */
-void suite_watchdog_fired(const char *name);
 void suite_watchdog_fired(const char *name)
 {
     printf("FAIL %s: case did not finish in time (hung in a HAL call?)\n", name);
@@ -93,23 +106,18 @@ int main(int argc, char **argv)
     int violationsBefore;
 
     /* The platform takes its own options (--config FILE, --stdin-watch, --suite-timeout on
-     * Linux), reads the configuration and brings the network up; on bare metal argv comes
-     * from the semihosting command line. */
+     * Linux), reads the configuration (cfg_args) and brings the network up; on bare metal
+     * argv comes from the semihosting command line. */
     first = port_init(&argc, &argv);
     if (first < 0) return 2;
     for (i = first; i < argc; i += 2)
-    {
-        const char *a = argv[i];
-        if (a == NULL || strncmp(a, "--", 2) != 0 || i + 1 >= argc)
+        if (argv[i] == NULL || strncmp(argv[i], "--", 2) != 0 || i + 1 >= argc)
         {
             printf("usage: conformance --config FILE [--key value ...] [--only SUBSTRING]\n");
             return 2;
         }
-        if (strcmp(a, "--only") == 0) only = argv[i + 1];
-        else if (strcmp(a, "--case-timeout") == 0) caseTimeout = atoi(argv[i + 1]);
-        else if (strcmp(a, "--config") && strcmp(a, "--stdin-watch") && strcmp(a, "--suite-timeout"))
-            cfg_set(a + 2, argv[i + 1]);
-    }
+    only = *cfg_str("only", "") ? cfg_str("only", "") : NULL;
+    caseTimeout = cfg_int("case-timeout", caseTimeout);
 
     printf("# qhal conformance: board %s, %s connect, Quos_socketIORx %s peerSize\n",
 #ifdef QHAL_BOARD_NAME

@@ -198,8 +198,7 @@ int port_init(int *argc, char ***argv)
     }
     for (i = 1; i < *argc; i++)
         if (strncmp((*argv)[i], "--", 2) != 0) decode((*argv)[i]);
-    for (i = 1; i + 1 < *argc; i += 2)
-        if (strncmp((*argv)[i], "--", 2) == 0) cfg_set((*argv)[i] + 2, (*argv)[i + 1]);
+    cfg_args(*argc, *argv);
     if (net_up() != 0)
     {
         printf("FAIL suite: no LAN9118 (lwIP netif_add failed)\n");

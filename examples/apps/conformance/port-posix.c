@@ -203,9 +203,8 @@ int port_init(int *argcp, char ***argvp)
         }
         else if (strcmp(k, "--suite-timeout") == 0)
             suiteTimeout = atoi(v);
-        else if (strncmp(k, "--", 2) == 0 && strcmp(k, "--only") && strcmp(k, "--case-timeout"))
-            cfg_set(k + 2, v);
     }
+    cfg_args(argc, argv);
     signal(SIGALRM, on_alarm);
     alarm((unsigned)suiteTimeout);
     pthread_create(&wd, NULL, watchdog, NULL);
