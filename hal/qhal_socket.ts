@@ -2,7 +2,7 @@
  * The QuecThing socket HAL, described once: every `Qhal_*` function with its exact prototype
  * (from the vendor's reference) and parameter directions, the socket-type enum, which board
  * feature needs which function, and the core callbacks the HAL calls — including both
- * generations of `Quos_socketIORx`. `qhal_socket.h` is generated from this file, and the
+ * generations of `Quos_socketIORx`. The header (`qhal_Socket.h` by default) is generated from this file, and the
  * generator checks that every backend template defines every function listed here.
  */
 import { defineHal } from 'qhal-gen';
@@ -22,7 +22,6 @@ const connectTimeoutOut = {
 } as const;
 
 export default defineHal({
-  header: 'qhal_socket.h',
   constants: [
     {
       name: 'SOCKET_FD_INVALID',
@@ -228,7 +227,8 @@ export default defineHal({
               direction: 'in',
               doc: 'UDP sender; NULL otherwise.',
             },
-            { name: 'buf', type: 'const quint8_t *', direction: 'in', doc: 'Data.' },
+            // Not const: the core's prototype (kernel/quos_socket.h) takes a writable buffer.
+            { name: 'buf', type: 'quint8_t *', direction: 'in', doc: 'Data.' },
             { name: 'bufLen', type: 'quint32_t', direction: 'in', doc: 'Length; 0: link down.' },
           ],
         },
@@ -249,7 +249,8 @@ export default defineHal({
               direction: 'in',
               doc: 'Length of *peer in bytes.',
             },
-            { name: 'buf', type: 'const quint8_t *', direction: 'in', doc: 'Data.' },
+            // Not const: the core's prototype (kernel/quos_socket.h) takes a writable buffer.
+            { name: 'buf', type: 'quint8_t *', direction: 'in', doc: 'Data.' },
             { name: 'bufLen', type: 'quint32_t', direction: 'in', doc: 'Length; 0: link down.' },
           ],
         },

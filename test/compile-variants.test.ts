@@ -89,7 +89,7 @@ test('generated C compiles warning-free for feature variants on every Linux targ
         path.join(mbedtls, 'include'),
         `-DMBEDTLS_CONFIG_FILE="${MBEDTLS_CONFIG_FILE_NAME}"`,
         '-c',
-        path.join(dir, 'qhal_socket.c'),
+        path.join(dir, 'qhal_Socket.c'),
         '-o',
         path.join(dir, `${id}.o`),
       ]);

@@ -428,7 +428,7 @@ test('freertos-lwip-cortex-m4: the generated HAL uses FreeRTOS directly for its 
   const board = await loadBoard(FREERTOS_BOARD);
   const { hal, source } = await loadHal();
   const c = generateBoard(board, hal, source).files.find(
-    (f) => f.name === 'qhal_socket.c',
+    (f) => f.name === 'qhal_Socket.c',
   )!.content;
   assert.match(c, /#include "FreeRTOS.h"/);
   assert.match(c, /xTaskCreate\(fn, name, words, NULL, \(UBaseType_t\)QHAL_IO_PRIORITY, &task\)/);

@@ -16,6 +16,9 @@ export const MALFORMED: Record<string, string[]> = {
     '15:12: features.dns.maxAddresses must be an integer from 1 to 16 (got 0)',
   ],
   'dtls-without-udp': ['12:5: dtls needs udp: true'],
+  'file-name-with-folder': [
+    "21:23: sdk.fileNames.header: 'driverLayer/qhal_Socket.h' must be a plain file name ending in .h",
+  ],
   'lwip-dns-many-addresses': [
     "16:12: features.dns.maxAddresses: lwIP's resolver returns one address per name; lwip-socket needs 1, not 4",
   ],

@@ -3,7 +3,7 @@
  * example board gives libqhal_socket.a, the target's board support libqhal_board.a,
  * liblwip.a (with altcp_tls) and libmbedtls.a, all Thumb code for ARMv7-M, and a size
  * report with the HAL object; the board's entropy option reaches the board support through
- * qhal_socket.h; the loader refuses an MCU board with TLS and no entropy source; the
+ * qhal_Socket.h; the loader refuses an MCU board with TLS and no entropy source; the
  * lwip-raw HAL compiles warning-free for variants of the board (DTLS with certificates,
  * client certificate, verification off, IPv6, DTLS without TLS, sync connect, no DTLS) and is
  * clang-format clean in the project style.
@@ -84,7 +84,7 @@ test('build mps2-an385-lwip-raw: HAL, board support, lwIP and mbedtls are Thumb 
   assert.match(opts, /#define MEMP_NUM_ALTCPCB\s/);
   assert.match(opts, /#define MEM_SIZE\s+\(48 \* 1024\)/);
   assert.match(
-    fs.readFileSync(path.join(s.outDir, 'qhal_socket.h'), 'utf8'),
+    fs.readFileSync(path.join(s.outDir, 'qhal_Socket.h'), 'utf8'),
     /#define QHAL_ALLOW_TEST_ENTROPY 1/,
   );
 
@@ -137,10 +137,10 @@ test('mps2-an385: a program links with the board start-up (no crt0) and the targ
   assert.ok(r.output.includes('tiny'), r.output.join('\n'));
 });
 
-test('entropy: { hook } reaches the board support through qhal_socket.h (QHAL_BOARD_ENTROPY_FN)', async () => {
+test('entropy: { hook } reaches the board support through qhal_Socket.h (QHAL_BOARD_ENTROPY_FN)', async () => {
   const base = await loadBoard(BOARD);
   const s = await build({ ...base, entropy: { hook: 'board_trng_read32' } }, 'mps2-hook');
-  const h = fs.readFileSync(path.join(s.outDir, 'qhal_socket.h'), 'utf8');
+  const h = fs.readFileSync(path.join(s.outDir, 'qhal_Socket.h'), 'utf8');
   assert.match(h, /#define QHAL_BOARD_ENTROPY_FN board_trng_read32/);
   assert.doesNotMatch(h, /QHAL_ALLOW_TEST_ENTROPY/);
   assert.ok(s.boardSupport, 'board support built');
@@ -259,7 +259,7 @@ test('lwip-raw: the HAL compiles warning-free (-std=c99 -Wall -Wextra -Werror) a
       path.join(mbedtls, 'include'),
       `-DMBEDTLS_CONFIG_FILE="${MBEDTLS_CONFIG_FILE_NAME}"`,
       '-c',
-      path.join(dir, 'qhal_socket.c'),
+      path.join(dir, 'qhal_Socket.c'),
       '-o',
       path.join(dir, 'qhal_socket.o'),
     ]);
@@ -272,13 +272,13 @@ test('lwip-raw: the HAL compiles warning-free (-std=c99 -Wall -Wextra -Werror) a
           `--style=file:${path.join(paths.templates, '.clang-format')}`,
           '--dry-run',
           '--Werror',
-          path.join(dir, 'qhal_socket.c'),
+          path.join(dir, 'qhal_Socket.c'),
         ],
         { encoding: 'utf8' },
       );
       assert.equal(fmt.status, 0, `${name}: not formatted:\n${fmt.stderr.slice(0, 3000)}`);
     }
-    const c = fs.readFileSync(path.join(dir, 'qhal_socket.c'), 'utf8');
+    const c = fs.readFileSync(path.join(dir, 'qhal_Socket.c'), 'utf8');
     if (board.features.dtls) {
       assert.match(c, /mbedtls_ssl_set_timer_cb\(/, name);
       assert.match(c, /MBEDTLS_SSL_TRANSPORT_DATAGRAM/, name);

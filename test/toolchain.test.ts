@@ -90,6 +90,7 @@ function board(
       logModule: 'HAL_SOCK',
       malloc: 'HAL_MALLOC',
       free: 'HAL_FREE',
+      fileNames: { header: 'qhal_socket.h', source: 'qhal_socket.c' },
     },
     sources: {},
     entropy: mcu ? 'test-only' : null,

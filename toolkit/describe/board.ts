@@ -105,6 +105,12 @@ export interface SdkNames {
   logModule?: string;
   malloc?: string;
   free?: string;
+  /**
+   * Names of the generated pair. Default `qhal_Socket.h` / `qhal_Socket.c`, the names the
+   * public SDK's `driverLayer/` uses (its `Qhal_driver.h` includes `qhal_Socket.h`), so the
+   * files replace the vendor's pair as they are; the vendor's document says `qhal_socket.h`.
+   */
+  fileNames?: { header: string; source: string };
 }
 
 export interface SourceTrees {

@@ -54,7 +54,6 @@ export interface CoreCallback {
 }
 
 export interface HalDescription {
-  header: string;
   functions: HalFunction[];
   enums: CEnum[];
   callbacks: CoreCallback[];

@@ -1,4 +1,4 @@
-/** Renders `qhal_socket.h` from the HAL description and the board's choices. */
+/** Renders the HAL's header (`qhal_Socket.h` by default) from the HAL description and the board's choices. */
 import type { CParam, CoreCallback, HalDescription, HalFunction } from '../describe/hal.js';
 import type { BoardModel } from '../model/board-model.js';
 import { banner, type GenerationMeta } from './banner.js';
@@ -41,10 +41,18 @@ const bit = (v: boolean) => (v ? 1 : 0);
 
 export function renderHeader(hal: HalDescription, board: BoardModel, meta: GenerationMeta): string {
   const f = board.features;
-  const guard = hal.header.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+  const file = board.sdk.fileNames.header;
+  const guard = file.toUpperCase().replace(/[^A-Z0-9]/g, '_');
   const out: string[] = [];
-  out.push(banner(hal.header, 'QuecThing socket HAL interface', board, meta), '');
+  out.push(banner(file, 'QuecThing socket HAL interface', board, meta), '');
   out.push(`#ifndef ${guard}`, `#define ${guard}`, '');
+  // Before the SDK's headers, so a core stand-in (templates/common/sdk-shim) declares the same
+  // generation of Quos_socketIORx as the real core does and a mismatch fails to compile.
+  out.push(
+    '/* 1: this core generation passes peerSize to Quos_socketIORx. */',
+    `#define QHAL_RX_PEER_SIZE ${bit(board.core.rxPeerSize)}`,
+    '',
+  );
   out.push(
     ...board.sdk.headers.map((h) => `#include "${h}"`),
     '',
@@ -90,10 +98,6 @@ export function renderHeader(hal: HalDescription, board: BoardModel, meta: Gener
   out.push(
     `#define QHAL_MAX_WRITE ${board.stack === 'lwip-raw' ? `${board.limits.rxBufferSize}u` : '65535u'}`,
   );
-  if (board.core.rxPeerSize) {
-    out.push('/* This core generation passes peerSize to Quos_socketIORx. */');
-    out.push('#define QHAL_RX_PEER_SIZE 1');
-  }
   out.push('');
 
   for (const c of hal.constants) {
@@ -101,9 +105,13 @@ export function renderHeader(hal: HalDescription, board: BoardModel, meta: Gener
   }
 
   out.push(
-    '/* The SDK defines these in its own headers; define QHAL_SDK_DEFINES_SOCKET_TYPES there. */',
+    "/* In the SDK the socket HAL's header declares these, under the guard __QHAL_SOCKET_H__",
+    ' * (Qhal_driver.h includes it). This header takes that role and sets that guard, so the',
+    " * vendor's header, if it is still on the include path, adds no second enum. Define",
+    ' * QHAL_SDK_DEFINES_SOCKET_TYPES where another SDK header declares them. */',
   );
-  out.push('#ifndef QHAL_SDK_DEFINES_SOCKET_TYPES');
+  out.push('#if !defined(QHAL_SDK_DEFINES_SOCKET_TYPES) && !defined(__QHAL_SOCKET_H__)');
+  out.push('#define __QHAL_SOCKET_H__');
   for (const e of hal.enums) {
     out.push(`enum ${e.name}`, '{');
     // Trailing comments aligned in one column, as clang-format would.

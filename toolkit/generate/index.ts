@@ -83,10 +83,11 @@ export function generateBoard(
   };
   const resolved = resolveTemplate(template, boardFlags(board), path.basename(tmplFile));
   checkBackendDefinesAll(hal, resolved, board.stack);
+  const names = board.sdk.fileNames;
   return {
     files: [
-      { name: hal.header, content: renderHeader(hal, board, meta) },
-      { name: 'qhal_socket.c', content: renderSource(board, hal.header, resolved, meta) },
+      { name: names.header, content: renderHeader(hal, board, meta) },
+      { name: names.source, content: renderSource(board, names.header, resolved, meta) },
     ],
     inputsHash: meta.inputsHash,
     backend: board.stack,

@@ -56,7 +56,12 @@ export function renderSource(
   meta: GenerationMeta,
 ): string {
   const text = [
-    banner('qhal_socket.c', `QuecThing socket HAL, ${meta.backend} backend`, board, meta),
+    banner(
+      board.sdk.fileNames.source,
+      `QuecThing socket HAL, ${meta.backend} backend`,
+      board,
+      meta,
+    ),
     '',
     ...preamble(board, headerName),
     resolvedTemplate.trim(),

@@ -26,6 +26,8 @@ export const LIMITS = {
 
 const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const HEADER_NAME = /^[A-Za-z0-9_./-]+\.h$/;
+/** A file name without a folder, e.g. `qhal_Socket.c`. */
+const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 function range(
   out: RuleViolation[],
@@ -183,6 +185,21 @@ export function checkBoardRules(board: BoardDescription, boardFile: string): Rul
   for (const h of sdk.headers ?? []) {
     if (!HEADER_NAME.test(h)) {
       out.push({ path: ['sdk', 'headers'], message: `sdk.headers: '${h}' is not a header name` });
+    }
+  }
+  if (sdk.fileNames) {
+    const { header, source } = sdk.fileNames;
+    if (!FILE_NAME.test(header) || !header.endsWith('.h')) {
+      out.push({
+        path: ['sdk', 'fileNames', 'header'],
+        message: `sdk.fileNames.header: '${header}' must be a plain file name ending in .h`,
+      });
+    }
+    if (!FILE_NAME.test(source) || !source.endsWith('.c')) {
+      out.push({
+        path: ['sdk', 'fileNames', 'source'],
+        message: `sdk.fileNames.source: '${source}' must be a plain file name ending in .c`,
+      });
     }
   }
   return out;

@@ -74,6 +74,7 @@ function toModel(b: BoardDescription, file: string, opts: LoadBoardOptions): Boa
       logModule: b.sdk?.logModule ?? SDK_DEFAULTS.logModule,
       malloc: b.sdk?.malloc ?? SDK_DEFAULTS.malloc,
       free: b.sdk?.free ?? SDK_DEFAULTS.free,
+      fileNames: { ...(b.sdk?.fileNames ?? SDK_DEFAULTS.fileNames) },
     },
     entropy:
       b.entropy === undefined

@@ -45,7 +45,14 @@ export interface BoardModel {
   };
   connect: 'async' | 'sync';
   core: { version: string; rxPeerSize: boolean };
-  sdk: { headers: string[]; logFunction: string; logModule: string; malloc: string; free: string };
+  sdk: {
+    headers: string[];
+    logFunction: string;
+    logModule: string;
+    malloc: string;
+    free: string;
+    fileNames: { header: string; source: string };
+  };
   sources: { mbedtlsDir?: string; lwipDir?: string };
   /** MCU TLS randomness: the board's hook, the labelled test-only source, or none (Linux). */
   entropy: { hook: string } | 'test-only' | null;
@@ -57,4 +64,5 @@ export const SDK_DEFAULTS = {
   logModule: 'HAL_SOCK',
   malloc: 'HAL_MALLOC',
   free: 'HAL_FREE',
+  fileNames: { header: 'qhal_Socket.h', source: 'qhal_Socket.c' },
 } as const;

@@ -37,6 +37,8 @@ export interface SuiteBuildOptions {
 /** -D flags the cases need that the HAL's header does not carry. */
 function suiteDefines(board: BoardModel, build: BuildSummary): string[] {
   const defs: string[] = [];
+  // The header's name is a board option (sdk.fileNames); the suite includes whatever it is.
+  defs.push(`-DQHAL_SOCKET_HEADER="${board.sdk.fileNames.header}"`);
   // lwip-raw hands the core lwIP-style peers (length byte, 8-bit family); lwip-socket on
   // Linux uses the system's struct sockaddr (LWIP_SOCKET_EXTERNAL_HEADERS), as POSIX does.
   if (board.stack === 'lwip-raw') defs.push('-DSUITE_PEER_LWIP=1');

@@ -49,7 +49,7 @@ export interface GeneratedFile {
 
 export interface BuildOptions {
   board: BoardModel;
-  /** The generator's output (qhal_socket.c, qhal_socket.h, ...). */
+  /** The generator's output (qhal_Socket.c, qhal_Socket.h, ...). */
   generated: GeneratedFile[];
   outDir: string;
   /** `--mbedtls-dir` (wins over the board's `sources.mbedtlsDir`). */
@@ -112,6 +112,12 @@ export interface BuildSummary {
 
 const HAL_WARNING_FLAGS = ['-Wall', '-Wextra', '-Werror'];
 const COMMON_FLAGS = ['-std=c99', '-Os', '-ffunction-sections', '-fdata-sections'];
+
+/** `-DQHAL_SOCKET_HEADER="name"` for code that includes the generated header by its name. */
+export function halHeaderDefine(generated: GeneratedFile[]): string[] {
+  const header = generated.find((f) => f.name.endsWith('.h') && /socket/i.test(f.name));
+  return header ? [`-DQHAL_SOCKET_HEADER="${header.name}"`] : [];
+}
 
 function sourceDirFor(
   cliDir: string | undefined,
@@ -370,7 +376,8 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
   );
 
   // The target's board support (start-up, NIC driver, entropy): our own code, so warnings
-  // are errors too. It includes qhal_socket.h (entropy macros) and lwipopts.h from outDir.
+  // are errors too. It includes the generated header (entropy macros; its name is a board
+  // option, passed as QHAL_SOCKET_HEADER) and lwipopts.h from outDir.
   let boardLib: BuildSummary['boardSupport'];
   if (target.boardSources !== undefined) {
     const dir = path.join(target.dir, target.boardSources);
@@ -389,7 +396,13 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
       source,
       object: path.join(boardObjDir, path.basename(source).replace(/\.c$/, '.o')),
       // Under FreeRTOS the start-up hands SVC, PendSV and SysTick to the kernel's port.
-      flags: [...halFlags, '-I', dir, ...(freertos ? ['-DQHAL_BOARD_FREERTOS=1'] : [])],
+      flags: [
+        ...halFlags,
+        '-I',
+        dir,
+        ...halHeaderDefine(opts.generated),
+        ...(freertos ? ['-DQHAL_BOARD_FREERTOS=1'] : []),
+      ],
     }));
     const boardResults = await compileAll(boardJobs, {
       parallel,

@@ -126,7 +126,7 @@ int main(int argc, char **argv)
            "?",
 #endif
            QHAL_CONNECT_ASYNC ? "async" : "sync",
-#ifdef QHAL_RX_PEER_SIZE
+#if QHAL_RX_PEER_SIZE
            "with"
 #else
            "without"

@@ -243,14 +243,14 @@ int rec_closed_in_callback(int ms)
     return n;
 }
 
-#ifdef QHAL_RX_PEER_SIZE
-void Quos_socketIORx(pointer_t sockFd, quint8_t type, const void *peer, quint32_t peerSize, const quint8_t *buf,
+#if QHAL_RX_PEER_SIZE
+void Quos_socketIORx(pointer_t sockFd, quint8_t type, const void *peer, quint32_t peerSize, quint8_t *buf,
                      quint32_t bufLen)
 {
     on_rx(sockFd, type, peer, peerSize, 1, buf, bufLen);
 }
 #else
-void Quos_socketIORx(pointer_t sockFd, quint8_t type, const void *peer, const quint8_t *buf, quint32_t bufLen)
+void Quos_socketIORx(pointer_t sockFd, quint8_t type, const void *peer, quint8_t *buf, quint32_t bufLen)
 {
     on_rx(sockFd, type, peer, 0, 0, buf, bufLen);
 }

@@ -39,7 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "qhal_socket.h"
+#include "qhal_Socket.h"
 
 #include "lwip/init.h"
 #include "lwip/ip4_addr.h"
@@ -121,7 +121,7 @@ static struct
     quint8_t clientRx[256];
 } g;
 
-void Quos_socketIORx(pointer_t sockFd, quint8_t type, const void *peer, const quint8_t *buf,
+void Quos_socketIORx(pointer_t sockFd, quint8_t type, const void *peer, quint8_t *buf,
                      quint32_t bufLen)
 {
     pthread_mutex_lock(&g_lock);

@@ -22,7 +22,7 @@
 #include "semphr.h"
 #include "task.h"
 
-#include "qhal_socket.h"
+#include "qhal_Socket.h"
 
 #include "lwip/ip4_addr.h"
 #include "lwip/netif.h"
@@ -88,7 +88,7 @@ static void core_unlock(void)
     (void)xSemaphoreGive(g_coreLock);
 }
 
-void Quos_socketIORx(pointer_t sockFd, quint8_t type, const void *peer, const quint8_t *buf,
+void Quos_socketIORx(pointer_t sockFd, quint8_t type, const void *peer, quint8_t *buf,
                      quint32_t bufLen)
 {
     (void)type;

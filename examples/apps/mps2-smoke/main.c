@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "qhal_socket.h"
+#include "qhal_Socket.h"
 
 #include "lwip/dns.h"
 #include "lwip/init.h"
@@ -92,7 +92,7 @@ static struct
     int handoffFamily;
 } g;
 
-void Quos_socketIORx(pointer_t sockFd, quint8_t type, const void *peer, const quint8_t *buf,
+void Quos_socketIORx(pointer_t sockFd, quint8_t type, const void *peer, quint8_t *buf,
                      quint32_t bufLen)
 {
     if (g.listener != 0 && sockFd == g.listener) {

@@ -1,13 +1,16 @@
 /*
  * Entropy for lwIP (LWIP_RAND: TCP initial sequence numbers, local ports, DNS ids) and
  * mbedtls (mbedtls_hardware_poll). The AN385 has no RNG. The choice comes from the board
- * file through the generated qhal_socket.h: `entropy: { hook: 'my_trng_read32' }` defines
+ * file through the generated header (qhal_Socket.h unless the board names it otherwise): `entropy: { hook: 'my_trng_read32' }` defines
  * QHAL_BOARD_ENTROPY_FN (and declares `uint32_t my_trng_read32(void);`), a product's real
  * source; `entropy: 'TEST-ONLY-NOT-RANDOM'` defines QHAL_ALLOW_TEST_ENTROPY, the clearly
  * labelled non-random source below, for QEMU tests. Anything else is refused.
  */
 #include "mps2_an385.h"
-#include "qhal_socket.h"
+#ifndef QHAL_SOCKET_HEADER
+#define QHAL_SOCKET_HEADER "qhal_Socket.h"
+#endif
+#include QHAL_SOCKET_HEADER
 
 #if defined(QHAL_BOARD_ENTROPY_FN)
 

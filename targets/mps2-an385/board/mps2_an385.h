@@ -42,7 +42,7 @@ void qhal_board_netif_poll(void);
  * exists so tests on QEMU can run. Building it needs QHAL_ALLOW_TEST_ENTROPY; a product
  * provides its own source with QHAL_BOARD_ENTROPY_FN, the name of a function
  * `uint32_t fn(void)` returning 32 bits from a real entropy source. Both come from the
- * generated qhal_socket.h (the board file's `entropy` option); entropy.c includes it.
+ * generated qhal_Socket.h (the board file's `entropy` option); entropy.c includes it.
  */
 uint32_t qhal_entropy_TEST_ONLY_NOT_RANDOM(void);
 uint32_t qhal_mps2_entropy32(void);

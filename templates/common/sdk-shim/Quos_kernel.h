@@ -46,4 +46,20 @@ void qhal_shim_free(void *ptr);
 #define HAL_MALLOC(size) qhal_shim_malloc(size)
 #define HAL_FREE(ptr) qhal_shim_free(ptr)
 
+/*
+ * The core's socket callbacks, declared as the SDK's kernel/quos_socket.h declares them (the
+ * SDK's Quos_kernel.h includes that header), so a generated header that declares them
+ * differently fails here exactly as it would in an SDK build. Note buf is not const. The
+ * generated header says which core generation it is for (QHAL_RX_PEER_SIZE) before it
+ * includes this file; older cores have no peerSize.
+ */
+#if defined(QHAL_RX_PEER_SIZE) && QHAL_RX_PEER_SIZE
+void Quos_socketIORx(pointer_t sockFd, quint8_t type, const void *peer, quint32_t peerSize, quint8_t *buf,
+                     quint32_t bufLen);
+#elif defined(QHAL_RX_PEER_SIZE)
+void Quos_socketIORx(pointer_t sockFd, quint8_t type, const void *peer, quint8_t *buf, quint32_t bufLen);
+#endif
+void Quos_socketIOConnResult(pointer_t sockFd, quint8_t type, qbool result);
+void Quos_socketIOTxCb(pointer_t sockFd, quint8_t type);
+
 #endif /* QHAL_SDK_SHIM_QUOS_KERNEL_H */
