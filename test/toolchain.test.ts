@@ -91,6 +91,7 @@ function board(
       malloc: 'HAL_MALLOC',
       free: 'HAL_FREE',
       fileNames: { header: 'qhal_socket.h', source: 'qhal_socket.c' },
+      signals: true,
     },
     sources: {},
     entropy: mcu ? 'test-only' : null,

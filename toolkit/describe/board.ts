@@ -111,6 +111,14 @@ export interface SdkNames {
    * files replace the vendor's pair as they are; the vendor's document says `qhal_socket.h`.
    */
   fileNames?: { header: string; source: string };
+  /**
+   * Does the core have its signal queue, `Quos_signalSet` (`SDK_ENABLE_SIGNAL`, on in the
+   * SDK)? Default true: a connect's result is then posted through it, so it runs on the
+   * core's task after the core registered the channel. `false`: the HAL waits
+   * `QHAL_CONN_RESULT_DELAY_MS` (100 ms) after Init instead, a guess. lwip-raw needs neither:
+   * its results come from the application's loop, after Init returned.
+   */
+  signals?: boolean;
 }
 
 export interface SourceTrees {

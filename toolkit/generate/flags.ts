@@ -19,6 +19,7 @@ export function boardFlags(b: BoardModel): TemplateFlags {
     clientCert: b.tls?.clientCertPem !== undefined,
     psk: b.tls?.pskHook !== undefined && f.dtls,
     rxPeerSize: b.core.rxPeerSize,
+    signals: b.sdk.signals,
     verifyNone: b.tls?.verify === 'none-INSECURE-accepts-any-server',
     posix: b.os === 'posix',
     freertos: b.os === 'freertos',

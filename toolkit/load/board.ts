@@ -75,6 +75,7 @@ function toModel(b: BoardDescription, file: string, opts: LoadBoardOptions): Boa
       malloc: b.sdk?.malloc ?? SDK_DEFAULTS.malloc,
       free: b.sdk?.free ?? SDK_DEFAULTS.free,
       fileNames: { ...(b.sdk?.fileNames ?? SDK_DEFAULTS.fileNames) },
+      signals: b.sdk?.signals ?? SDK_DEFAULTS.signals,
     },
     entropy:
       b.entropy === undefined

@@ -52,6 +52,7 @@ export interface BoardModel {
     malloc: string;
     free: string;
     fileNames: { header: string; source: string };
+    signals: boolean;
   };
   sources: { mbedtlsDir?: string; lwipDir?: string };
   /** MCU TLS randomness: the board's hook, the labelled test-only source, or none (Linux). */
@@ -65,4 +66,5 @@ export const SDK_DEFAULTS = {
   malloc: 'HAL_MALLOC',
   free: 'HAL_FREE',
   fileNames: { header: 'qhal_Socket.h', source: 'qhal_Socket.c' },
+  signals: true,
 } as const;

@@ -79,6 +79,9 @@ export function generateLwipConfig(board: BoardModel, target: Target): LwipConfi
     '#define TCP_SND_BUF                 (4 * TCP_MSS)',
     '#define TCP_SND_QUEUELEN            16',
     '#define LWIP_TCP_KEEPALIVE          1',
+    // A server closed by the core can listen on its port again while its clients' PCBs are
+    // still in TIME_WAIT (the HAL sets SO_REUSEADDR / SOF_REUSEADDR on listeners).
+    '#define SO_REUSE                    1',
   ];
   if (sockets) {
     // NO_SYS=0, on the unix port or on FreeRTOS: one netconn per socket, the I/O task's
@@ -87,7 +90,6 @@ export function generateLwipConfig(board: BoardModel, target: Target): LwipConfi
       `#define MEMP_NUM_NETCONN            ${n + 4}`,
       '#define LWIP_SO_RCVTIMEO            1',
       '#define LWIP_SO_SNDTIMEO            1',
-      '#define SO_REUSE                    1',
       '#define LWIP_TCPIP_CORE_LOCKING     1',
     );
   }

@@ -68,6 +68,12 @@ void rec_opened(pointer_t h);
 void rec_close_in_callback(pointer_t h);
 /* Waits until that happened; returns how many times (then resets the count). */
 int rec_closed_in_callback(int ms);
+/* ConnResults dropped since the last call because the handle was not registered yet (the
+ * core adds a channel only after Init returned), then resets the count. */
+int rec_dropped_results(void);
+/* The core's task runs what the HAL posted with Quos_signalSet (the wait_* helpers do it
+ * while they wait); returns how many ran. Call without the port lock. */
+int core_run_signals(void);
 /* Contract violations seen by the callbacks since the start (count) and the last one. */
 int rec_violations(char *last, size_t lastMax);
 void rec_dump(void);

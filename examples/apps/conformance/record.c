@@ -5,6 +5,7 @@
  * loop on bare metal).
  */
 #include "conformance.h"
+#include "qhal_shim_signal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@ typedef struct
     int used;
     int closed; /* the suite closed it: no event may follow */
     int inFlight; /* one callback already past the HAL's check when close ran is tolerated */
+    int registered; /* the core has the channel: Init returned (rec_opened) or it was accepted */
     uint64_t closedAt;
     quint8_t *rx;
     size_t rxLen;
@@ -44,6 +46,9 @@ static int g_pskWrong;
 static int g_opening;
 static pointer_t g_closeInCb = SOCKET_FD_INVALID; /* close this handle from inside its next Rx */
 static int g_closedInCb; /* an Init call is running: a closed slot may be coming back */
+static int g_inSignal;  /* the core's task is running a signal (Quos_signalSet) */
+static int g_logLock;   /* the HAL logs holding its own lock: the log ring has its own lock */
+static int g_dropped;   /* ConnResults for handles not registered yet (the core drops them) */
 
 /* Caller holds the port lock. */
 static track_t *find(pointer_t h, int create)
@@ -131,7 +136,7 @@ static void event(const char *fmt, ...)
 
 static void check_context(const char *what, pointer_t h)
 {
-    if (!port_callback_context())
+    if (!port_callback_context() && !g_inSignal)
         violation("%s for handle 0x%lx called from the core's own task (inside a HAL call), not the I/O context",
                   what, (unsigned long)h);
 }
@@ -163,6 +168,10 @@ static void on_rx(pointer_t h, quint8_t type, const void *peer, quint32_t peerSi
         t->downs++;
         if (t->downs > 1)
             violation("link-down event delivered %d times for handle 0x%lx", t->downs, (unsigned long)h);
+        /* The core deletes the channel: from now on the handle is unknown to it, as after a
+         * close, and the HAL may hand the same handle value out again for a new link. */
+        t->closed = 1;
+        t->closedAt = now_ms();
     }
     else if (type == SOCKET_TYPE_TCP_LISTEN)
     {
@@ -171,10 +180,17 @@ static void on_rx(pointer_t h, quint8_t type, const void *peer, quint32_t peerSi
         else violation("accept event on listener 0x%lx with bufLen %u, not sizeof(pointer_t)", (unsigned long)h,
                        (unsigned)bufLen);
         event("rx   h=0x%lx LISTEN accepted client 0x%lx from %s", (unsigned long)h, (unsigned long)client, p);
+        if (strncmp(p, "[0:0:0:0:0:ffff:", 16) == 0 || strncmp(p, "[::ffff:", 8) == 0)
+            violation("IPv4 client 0x%lx reported as the IPv4-mapped IPv6 address %s, not as IPv4", (unsigned long)client,
+                      p);
         if (t->nAccepted < 16) t->accepted[t->nAccepted++] = client;
         {
             track_t *c = find(client, 1);
-            if (c) c->closed = 0;
+            if (c)
+            {
+                c->closed = 0;
+                c->registered = 1;
+            }
         }
     }
     else
@@ -261,7 +277,17 @@ void Quos_socketIOConnResult(pointer_t sockFd, quint8_t type, qbool result)
     track_t *t;
     port_lock();
     check_context("Quos_socketIOConnResult", sockFd);
-    t = live_track(sockFd);
+    t = find(sockFd, 0);
+    if (t == NULL || !t->registered || (t->closed && g_opening))
+    {
+        /* As the core: the channel is added only after Init returned; a result for a handle
+         * it does not have yet is dropped, and its timer fails the connect later. */
+        event("conn h=0x%lx type=%u result=%u DROPPED: handle not registered yet", (unsigned long)sockFd,
+              (unsigned)type, (unsigned)result);
+        g_dropped++;
+        port_unlock();
+        return;
+    }
     if (!t || !t->closed)
         event("conn h=0x%lx type=%u result=%u", (unsigned long)sockFd, (unsigned)type, (unsigned)result);
     if (t)
@@ -304,6 +330,7 @@ void Quos_socketIOTxCb(pointer_t sockFd, quint8_t type)
 void rec_reset(void)
 {
     int i;
+    (void)core_run_signals(); /* what the last case left for the core's task */
     port_lock();
     for (i = 0; i < MAX_TRACK; i++)
     {
@@ -321,7 +348,11 @@ void rec_reset(void)
         }
     }
     g_nEvents = 0;
+    while (__atomic_exchange_n(&g_logLock, 1, __ATOMIC_ACQUIRE))
+    {
+    }
     g_nLogs = 0;
+    __atomic_store_n(&g_logLock, 0, __ATOMIC_RELEASE);
     port_unlock();
 }
 
@@ -352,6 +383,7 @@ void rec_opened(pointer_t h)
         t->h = h;
         t->connResult = -1;
     }
+    if (t) t->registered = 1;
     port_unlock();
 }
 
@@ -366,9 +398,18 @@ void suite_close(pointer_t h, quint8_t type)
         t->inFlight = 1;
         t->closedAt = now_ms();
     }
+    if (t && t->downs > 0)
+    {
+        /* As the core: a link the HAL reported down is deleted without a close. */
+        event("no close for h=0x%lx: the HAL reported it down", (unsigned long)h);
+        port_unlock();
+        return;
+    }
     event("close h=0x%lx type=%u", (unsigned long)h, (unsigned)type);
-    port_unlock();
+    /* As the core: close from its own task with the lock every callback takes held, so a HAL
+     * whose close waits for a callback in progress deadlocks here (and the watchdog says so). */
     Qhal_sockClose(h, type);
+    port_unlock();
 }
 
 qbool suite_write(pointer_t h, quint8_t type, const void *peer, const quint8_t *buf, quint16_t len,
@@ -388,6 +429,44 @@ size_t rec_rx(pointer_t h, quint8_t *out, size_t outMax)
         n = t->rxLen;
         if (out && t->rx) memcpy(out, t->rx, n < outMax ? n : outMax);
     }
+    port_unlock();
+    return n;
+}
+
+/* ---- the core's signal queue (Quos_signalSet, templates/common/sdk-shim): the core's task,
+ * the one that runs the cases, runs the callbacks while it waits, without the port lock. */
+
+int core_run_signals(void)
+{
+    int n;
+    g_inSignal = 1;
+    n = qhal_shim_signal_run();
+    g_inSignal = 0;
+    return n;
+}
+
+/* Port lock held: runs queued signals, else waits a short slice (a post may land between the
+ * check and the wait; its wake-up is then missed, the slice bounds the delay). */
+static void core_wait(uint64_t deadline)
+{
+    uint64_t slice;
+    if (qhal_shim_signal_pending())
+    {
+        port_unlock();
+        (void)core_run_signals();
+        port_lock();
+        return;
+    }
+    slice = now_ms() + 5u;
+    port_wait(slice < deadline ? slice : deadline);
+}
+
+int rec_dropped_results(void)
+{
+    int n;
+    port_lock();
+    n = g_dropped;
+    g_dropped = 0;
     port_unlock();
     return n;
 }
@@ -440,7 +519,7 @@ int wait_rx(pointer_t h, size_t n, int ms)
             break;
         }
         if (now_ms() >= deadline) break;
-        port_wait(deadline);
+        core_wait(deadline);
     }
     port_unlock();
     return ok;
@@ -459,7 +538,7 @@ int wait_count(pointer_t h, int kind, int n, int ms)
             break;
         }
         if (now_ms() >= deadline) break;
-        port_wait(deadline);
+        core_wait(deadline);
     }
     port_unlock();
     return ok;
@@ -479,7 +558,7 @@ int wait_conn(pointer_t h, int ms)
             break;
         }
         if (now_ms() >= deadline) break;
-        port_wait(deadline);
+        core_wait(deadline);
     }
     port_unlock();
     return r;
@@ -550,14 +629,18 @@ void qhal_shim_log(const char *module, int level, const char *fmt, ...)
     vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
     va_end(ap);
     if (port_verbose()) port_log_line(line);
-    port_lock();
+    /* Not the port lock: the HAL logs with its own lock held, and the suite holds the port
+     * lock around Qhal_sockClose (as the core does), so taking it here could deadlock. */
+    while (__atomic_exchange_n(&g_logLock, 1, __ATOMIC_ACQUIRE))
+    {
+    }
     if (g_nLogs == LOG_LINES)
     {
         memmove(g_logs[0], g_logs[1], sizeof(g_logs[0]) * (LOG_LINES - 1));
         g_nLogs--;
     }
     snprintf(g_logs[g_nLogs++], sizeof(g_logs[0]), "%s", line);
-    port_unlock();
+    __atomic_store_n(&g_logLock, 0, __ATOMIC_RELEASE);
 }
 
 void *qhal_shim_malloc(size_t size)

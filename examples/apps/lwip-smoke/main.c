@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "qhal_Socket.h"
+#include "qhal_shim_signal.h"
 
 #include "lwip/init.h"
 #include "lwip/ip4_addr.h"
@@ -243,6 +244,13 @@ static int wait_for(int what, size_t n, unsigned long timeout_ms)
     pthread_mutex_lock(&g_lock);
     while (!(ok = reached(what, n)) && now_ms() < end) {
         struct timespec ts;
+        if (qhal_shim_signal_pending()) {
+            /* This is the core's task: it runs what the HAL posted (Quos_signalSet). */
+            pthread_mutex_unlock(&g_lock);
+            (void)qhal_shim_signal_run();
+            pthread_mutex_lock(&g_lock);
+            continue;
+        }
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_nsec += 20 * 1000000L;
         if (ts.tv_nsec >= 1000000000L) {

@@ -23,6 +23,7 @@
 #include "task.h"
 
 #include "qhal_Socket.h"
+#include "qhal_shim_signal.h"
 
 #include "lwip/ip4_addr.h"
 #include "lwip/netif.h"
@@ -212,6 +213,11 @@ static int wait_core(enum wait_for what, size_t rxLen, uint32_t timeout_ms)
         if (now_ms() - start >= timeout_ms)
         {
             return 0;
+        }
+        /* This is the core's task: it runs what the HAL posted (Quos_signalSet). */
+        if (qhal_shim_signal_run() > 0)
+        {
+            continue;
         }
         sleep_ms(5);
     }

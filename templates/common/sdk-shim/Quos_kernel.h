@@ -54,12 +54,20 @@ void qhal_shim_free(void *ptr);
  * includes this file; older cores have no peerSize.
  */
 #if defined(QHAL_RX_PEER_SIZE) && QHAL_RX_PEER_SIZE
-void Quos_socketIORx(pointer_t sockFd, quint8_t type, const void *peer, quint32_t peerSize, quint8_t *buf,
-                     quint32_t bufLen);
+void Quos_socketIORx(pointer_t sockFd, quint8_t type, const void *peer, quint32_t peerSize,
+                     quint8_t *buf, quint32_t bufLen);
 #elif defined(QHAL_RX_PEER_SIZE)
-void Quos_socketIORx(pointer_t sockFd, quint8_t type, const void *peer, quint8_t *buf, quint32_t bufLen);
+void Quos_socketIORx(pointer_t sockFd, quint8_t type, const void *peer, quint8_t *buf,
+                     quint32_t bufLen);
 #endif
 void Quos_socketIOConnResult(pointer_t sockFd, quint8_t type, qbool result);
 void Quos_socketIOTxCb(pointer_t sockFd, quint8_t type);
+
+/*
+ * The core's signal queue (kernel/quos_signal.h, SDK_ENABLE_SIGNAL): copies len bytes of arg
+ * and runs cb(copy, len) later on the core's own task. Any task may call it.
+ */
+typedef void (*SignalCB_f)(const void *arg, quint32_t argLen);
+qbool Quos_signalSet(void *arg, quint32_t len, SignalCB_f eventCB);
 
 #endif /* QHAL_SDK_SHIM_QUOS_KERNEL_H */
