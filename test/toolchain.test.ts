@@ -444,7 +444,7 @@ for (const file of EXAMPLE_BOARDS) {
       file: string;
       arguments: string[];
     }[];
-    const halCmd = cc.find((c) => c.file.endsWith('qhal_socket.c'));
+    const halCmd = cc.find((c) => c.file.endsWith('qhal_Socket.c'));
     assert.ok(halCmd && halCmd.arguments.includes('-Werror') && halCmd.arguments.includes(l.id));
     assert.ok(cc.some((c) => c.file.endsWith(path.join('library', 'ssl_tls.c'))));
     const cfg = fs.readFileSync(path.join(out, 'qhal_mbedtls_config.h'), 'utf8');
