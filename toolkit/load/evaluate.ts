@@ -1,66 +1,69 @@
 /**
- * Runs a type-checked description file to get its value. The file is transpiled in memory
- * and imported from a data: URL with its `qhal-gen` import bound to the running toolkit, so
- * nothing is written next to the user's file.
+ * Gets a type-checked description file's value without running it (see static-eval.ts), holds
+ * the value to its declared type, and keeps where each value was written for later rules.
  */
-import { pathToFileURL } from 'node:url';
-import { ts, type SourceFile } from 'ts-morph';
+import { Node, type SourceFile } from 'ts-morph';
+import { checkValueAgainstType } from './check-value.js';
 import type { Diagnostic } from './diagnostic.js';
-import { paths } from './toolkit-paths.js';
+import { evaluateStatically, type Origins } from './static-eval.js';
 
-export type EvaluateResult = { ok: true; value: unknown } | { ok: false; diagnostic: Diagnostic };
+export interface Evaluated {
+  value: unknown;
+  /** Position of the deepest property along `path` that the value has (the literal if none). */
+  locate(path: readonly string[]): { line: number; col: number };
+}
 
-function at(file: string, sf: SourceFile, pos: number, message: string): Diagnostic {
+export type EvaluateResult =
+  { ok: true; result: Evaluated } | { ok: false; diagnostics: Diagnostic[] };
+
+function at(file: string, sf: SourceFile, node: Node, message: string): Diagnostic {
+  const pos = Node.isSourceFile(node) ? 0 : node.getStart();
   const { line, column } = sf.getLineAndColumnAtPos(pos);
   return { file, line, col: column, message };
 }
 
-export async function evaluateDefaultExport(
+function locator(sf: SourceFile, value: unknown, origins: Origins): Evaluated['locate'] {
+  return (path) => {
+    let node: Node | undefined =
+      typeof value === 'object' && value ? origins.get(value)?.self : undefined;
+    let cur: unknown = value;
+    for (const key of path) {
+      if (cur === null || typeof cur !== 'object') break;
+      const found = origins.get(cur)?.keys.get(key);
+      if (!found) break;
+      node = found;
+      cur = (cur as Record<string, unknown>)[key];
+    }
+    const { line, column } = sf.getLineAndColumnAtPos(node ? node.getStart() : 0);
+    return { line, col: column };
+  };
+}
+
+/** `define` is the 'qhal-gen' function the default export must call: defineBoard or defineHal. */
+export function evaluateDefaultExport(
   file: string,
   sf: SourceFile,
   what: string,
-): Promise<EvaluateResult> {
-  // A data: URL has no folder, so relative imports cannot resolve: say so where they are.
-  for (const decl of sf.getImportDeclarations()) {
-    const spec = decl.getModuleSpecifierValue();
-    if (spec !== 'qhal-gen' && !decl.isTypeOnly()) {
-      return {
-        ok: false,
-        diagnostic: at(
-          file,
-          sf,
-          decl.getModuleSpecifier().getStart(),
-          `${what} files may import only from 'qhal-gen' (found '${spec}')`,
-        ),
-      };
+  define: string,
+): EvaluateResult {
+  const r = evaluateStatically(sf, what, define);
+  if (!r.ok) {
+    return { ok: false, diagnostics: r.errors.map((e) => at(file, sf, e.node, e.message)) };
+  }
+  const { value, origins, call } = r.result;
+  const param = call.getExpression().getType().getCallSignatures()[0]?.getParameters()[0];
+  const arg = call.getArguments()[0] ?? call;
+  if (param) {
+    const problems = checkValueAgainstType(
+      value,
+      param.getTypeAtLocation(call),
+      origins,
+      call,
+      arg,
+    );
+    if (problems.length) {
+      return { ok: false, diagnostics: problems.map((p) => at(file, sf, p.node, p.message)) };
     }
   }
-  if (!sf.getDefaultExportSymbol()) {
-    return {
-      ok: false,
-      diagnostic: { file, line: 1, col: 1, message: `${what} file has no default export` },
-    };
-  }
-  const js = ts.transpileModule(sf.getFullText(), {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-    fileName: file,
-  }).outputText;
-  const describeUrl = pathToFileURL(paths.describeModule).href;
-  const bound = js.replace(/(from\s*)(['"])qhal-gen\2/g, `$1'${describeUrl}'`);
-  try {
-    const mod = (await import(
-      `data:text/javascript;base64,${Buffer.from(bound).toString('base64')}`
-    )) as { default: unknown };
-    return { ok: true, value: mod.default };
-  } catch (err) {
-    return {
-      ok: false,
-      diagnostic: {
-        file,
-        line: 1,
-        col: 1,
-        message: `${what} file failed to run: ${(err as Error).message}`,
-      },
-    };
-  }
+  return { ok: true, result: { value, locate: locator(sf, value, origins) } };
 }

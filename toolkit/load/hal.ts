@@ -12,10 +12,25 @@ export interface LoadedHal {
   source: string;
 }
 
+let cached: (LoadedHal & { file: string }) | undefined;
+
 export async function loadHal(file = paths.hal): Promise<LoadedHal> {
-  const { sourceFile, diagnostics } = typecheckFile(file);
-  if (diagnostics.length) throw new InputError(diagnostics);
-  const evaluated = await evaluateDefaultExport(file, sourceFile, 'HAL description');
-  if (!evaluated.ok) throw new InputError([evaluated.diagnostic]);
-  return { hal: evaluated.value as HalDescription, source: fs.readFileSync(file, 'utf8') };
+  const source = fs.readFileSync(file, 'utf8');
+  // Loaded once per process (many boards, one HAL) unless the file changed.
+  if (cached?.file === file && cached.source === source) return cached;
+  const checked = typecheckFile(file);
+  try {
+    if (checked.diagnostics.length) throw new InputError(checked.diagnostics);
+    const evaluated = evaluateDefaultExport(
+      file,
+      checked.sourceFile,
+      'HAL description',
+      'defineHal',
+    );
+    if (!evaluated.ok) throw new InputError(evaluated.diagnostics);
+    cached = { file, hal: evaluated.result.value as HalDescription, source };
+    return cached;
+  } finally {
+    checked.release();
+  }
 }
