@@ -42,9 +42,7 @@ export const MALFORMED: Record<string, string[]> = {
     "11:5: TLS on an MCU needs an entropy source: entropy: { hook: 'your_rng_fn' } (or 'TEST-ONLY-NOT-RANDOM' for emulators and test benches)",
   ],
   'psk-hook-not-identifier': ["18:35: tls.psk.hook must be a C identifier (got 'my-psk()')"],
-  'relative-import': [
-    "2:24: Cannot find module './limits.js' or its corresponding type declarations.",
-  ],
+  'relative-import': ["2:24: board files may import only from 'qhal-gen' (found './limits.js')"],
   'rx-buffer-too-large': [
     '19:28: limits.rxBufferSize must be an integer from 256 to 65536 (got 1048576)',
   ],

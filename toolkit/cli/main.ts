@@ -2,18 +2,21 @@
 import { TOOL_VERSION } from '../version.js';
 import { UsageError } from './args.js';
 import { runGenerate, runTargetDefault } from './generate-command.js';
-import { runBuild, runDoctor, runFetchSources } from '../toolchain/commands.js';
-import { runBrokerCommand } from '../broker/broker.js';
-import { runTestCommand } from '../run/command.js';
 import { reportError } from './report-error.js';
-import { COMMANDS, usage } from './usage.js';
+import { COMMANDS, usage, type Command } from './usage.js';
+
+/** A command whose module loads when it runs: `generate` does not load the broker or zig code. */
+function lazy<M>(load: () => Promise<M>, pick: (m: M) => Command): Command {
+  return async (argv) => pick(await load())(argv);
+}
+const toolchain = () => import('../toolchain/commands.js');
 
 COMMANDS.generate = runGenerate;
-COMMANDS.build = runBuild;
-COMMANDS.doctor = runDoctor;
-COMMANDS['fetch-sources'] = runFetchSources;
-COMMANDS.broker = runBrokerCommand;
-COMMANDS.test = runTestCommand;
+COMMANDS.build = lazy(toolchain, (m) => m.runBuild);
+COMMANDS.doctor = lazy(toolchain, (m) => m.runDoctor);
+COMMANDS['fetch-sources'] = lazy(toolchain, (m) => m.runFetchSources);
+COMMANDS.broker = lazy(() => import('../broker/broker.js'), (m) => m.runBrokerCommand);
+COMMANDS.test = lazy(() => import('../run/command.js'), (m) => m.runTestCommand);
 
 const HELP = ['--help', '-h'];
 

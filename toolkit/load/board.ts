@@ -5,8 +5,7 @@ import type { BoardDescription } from '../describe/board.js';
 import { SDK_DEFAULTS, type BoardModel } from '../model/board-model.js';
 import { checkBoardRules } from './board-rules.js';
 import { InputError, type Diagnostic } from './diagnostic.js';
-import { evaluateDefaultExport } from './evaluate.js';
-import { typecheckFile } from './typecheck.js';
+import { loadDescription } from './evaluate.js';
 
 export interface LoadBoardOptions {
   /** Overrides `sources.mbedtlsDir` (the `--mbedtls-dir` flag). */
@@ -113,26 +112,17 @@ export async function loadBoard(
 ): Promise<BoardModel> {
   const file = path.resolve(boardPath);
   checkBoardPath(file);
-  const checked = typecheckFile(file);
-  try {
-    const { sourceFile, diagnostics } = checked;
-    if (diagnostics.length) throw new InputError(diagnostics);
-
-    const evaluated = evaluateDefaultExport(file, sourceFile, 'board', 'defineBoard');
-    if (!evaluated.ok) throw new InputError(evaluated.diagnostics);
-    const board = evaluated.result.value as BoardDescription;
-
+  return loadDescription(file, 'board', 'defineBoard', (evaluated) => {
+    const board = evaluated.value as BoardDescription;
     const violations = checkBoardRules(board, file);
     if (violations.length) {
       const diags: Diagnostic[] = violations.map((v) => ({
         file,
-        ...evaluated.result.locate(v.path),
+        ...evaluated.locate(v.path),
         message: v.message,
       }));
       throw new InputError(diags);
     }
     return toModel(board, file, opts);
-  } finally {
-    checked.release();
-  }
+  });
 }

@@ -1,11 +1,14 @@
 /**
- * Gets a type-checked description file's value without running it (see static-eval.ts), holds
- * the value to its declared type, and keeps where each value was written for later rules.
+ * Gets a description file's value without running it (see static-eval.ts), type-checks it,
+ * holds the value to its declared type, and keeps where each value was written for later
+ * rules. Order of the checks: syntax, then "is it data", then types: a statement that would
+ * run is reported as such, not as the type errors of the trimmed library it was checked with.
  */
 import { Node, type SourceFile } from 'ts-morph';
 import { checkValueAgainstType } from './check-value.js';
-import type { Diagnostic } from './diagnostic.js';
+import { InputError, type Diagnostic } from './diagnostic.js';
 import { evaluateStatically, type Origins } from './static-eval.js';
+import { typecheckFile } from './typecheck.js';
 
 export interface Evaluated {
   value: unknown;
@@ -39,31 +42,40 @@ function locator(sf: SourceFile, value: unknown, origins: Origins): Evaluated['l
   };
 }
 
-/** `define` is the 'qhal-gen' function the default export must call: defineBoard or defineHal. */
-export function evaluateDefaultExport(
+/**
+ * Loads a description file: `define` is the 'qhal-gen' function its default export must
+ * call (defineBoard or defineHal). Throws InputError for anything wrong with it. `use` runs
+ * while the syntax tree is alive (a rule's location needs it).
+ */
+export function loadDescription<R>(
   file: string,
-  sf: SourceFile,
   what: string,
   define: string,
-): EvaluateResult {
-  const r = evaluateStatically(sf, what, define);
-  if (!r.ok) {
-    return { ok: false, diagnostics: r.errors.map((e) => at(file, sf, e.node, e.message)) };
-  }
-  const { value, origins, call } = r.result;
-  const param = call.getExpression().getType().getCallSignatures()[0]?.getParameters()[0];
-  const arg = call.getArguments()[0] ?? call;
-  if (param) {
-    const problems = checkValueAgainstType(
-      value,
-      param.getTypeAtLocation(call),
-      origins,
-      call,
-      arg,
-    );
-    if (problems.length) {
-      return { ok: false, diagnostics: problems.map((p) => at(file, sf, p.node, p.message)) };
+  use: (e: Evaluated) => R,
+): R {
+  const checked = typecheckFile(file);
+  try {
+    const { sourceFile: sf } = checked;
+    if (checked.syntaxErrors.length) throw new InputError(checked.syntaxErrors);
+    const r = evaluateStatically(sf, what, define);
+    if (!r.ok) throw new InputError(r.errors.map((e) => at(file, sf, e.node, e.message)));
+    const typeErrors = checked.typeErrors();
+    if (typeErrors.length) throw new InputError(typeErrors);
+    const { value, origins, call } = r.result;
+    const param = call.getExpression().getType().getCallSignatures()[0]?.getParameters()[0];
+    if (param) {
+      const problems = checkValueAgainstType(
+        value,
+        param.getTypeAtLocation(call),
+        origins,
+        call,
+        call.getArguments()[0] ?? call,
+      );
+      if (problems.length)
+        throw new InputError(problems.map((p) => at(file, sf, p.node, p.message)));
     }
+    return use({ value, locate: locator(sf, value, origins) });
+  } finally {
+    checked.release();
   }
-  return { ok: true, result: { value, locate: locator(sf, value, origins) } };
 }

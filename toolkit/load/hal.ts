@@ -1,9 +1,7 @@
 /** load stage for the HAL description: the same type-check and evaluation as boards. */
 import fs from 'node:fs';
 import type { HalDescription } from '../describe/hal.js';
-import { InputError } from './diagnostic.js';
-import { evaluateDefaultExport } from './evaluate.js';
-import { typecheckFile } from './typecheck.js';
+import { loadDescription } from './evaluate.js';
 import { paths } from './toolkit-paths.js';
 
 export interface LoadedHal {
@@ -18,19 +16,7 @@ export async function loadHal(file = paths.hal): Promise<LoadedHal> {
   const source = fs.readFileSync(file, 'utf8');
   // Loaded once per process (many boards, one HAL) unless the file changed.
   if (cached?.file === file && cached.source === source) return cached;
-  const checked = typecheckFile(file);
-  try {
-    if (checked.diagnostics.length) throw new InputError(checked.diagnostics);
-    const evaluated = evaluateDefaultExport(
-      file,
-      checked.sourceFile,
-      'HAL description',
-      'defineHal',
-    );
-    if (!evaluated.ok) throw new InputError(evaluated.diagnostics);
-    cached = { file, hal: evaluated.result.value as HalDescription, source };
-    return cached;
-  } finally {
-    checked.release();
-  }
+  const hal = loadDescription(file, 'HAL description', 'defineHal', (e) => e.value);
+  cached = { file, hal: hal as HalDescription, source };
+  return cached;
 }

@@ -1,16 +1,19 @@
 /**
  * Type-checks a description file (board or HAL) with ts-morph against the running toolkit's
  * declarations, so `import { defineBoard } from 'qhal-gen'` works from any folder on disk.
- * One Project serves the HAL description and every board of a run, with only the ES5 lib a
- * description can use (no DOM, no Node types): most of the checker's time was parsing libs.
+ * One Project serves the HAL description and every board of a run, with the few global types
+ * a description uses (description-lib.ts) instead of TypeScript's libs.
  */
 import { Project, ts, type SourceFile } from 'ts-morph';
+import { DESCRIPTION_LIB, DESCRIPTION_LIB_FILE } from './description-lib.js';
 import type { Diagnostic } from './diagnostic.js';
 import { paths } from './toolkit-paths.js';
 
 export interface CheckedFile {
   sourceFile: SourceFile;
-  diagnostics: Diagnostic[];
+  /** Syntax errors: with any, the type errors around them are noise and are not asked for. */
+  syntaxErrors: Diagnostic[];
+  typeErrors(): Diagnostic[];
   /** Drops the file from the shared Project (its nodes are unusable afterwards). */
   release(): void;
 }
@@ -32,7 +35,8 @@ function toDiagnostic(file: string, sf: SourceFile, d: ts.Diagnostic): Diagnosti
 let shared: Project | undefined;
 
 function project(): Project {
-  shared ??= new Project({
+  if (shared) return shared;
+  shared = new Project({
     compilerOptions: {
       strict: true,
       noEmit: true,
@@ -40,14 +44,14 @@ function project(): Project {
       module: ts.ModuleKind.ESNext,
       moduleResolution: ts.ModuleResolutionKind.Bundler,
       skipLibCheck: true,
-      // Promise only so that a stray top-level `await` is reported where it is.
-      lib: ['lib.es5.d.ts', 'lib.es2015.promise.d.ts'],
+      noLib: true,
       types: [],
       baseUrl: '/',
       paths: { 'qhal-gen': [paths.describeTypes] },
     },
     skipAddingFilesFromTsConfig: true,
   });
+  shared.createSourceFile(DESCRIPTION_LIB_FILE, DESCRIPTION_LIB);
   return shared;
 }
 
@@ -59,18 +63,15 @@ export function typecheckFile(file: string): CheckedFile {
   const sourceFile = p.addSourceFileAtPath(file);
   p.resolveSourceFileDependencies();
   const program = p.getProgram().compilerObject;
-  // A syntax error makes the type errors around it noise: report it alone.
-  const syntactic = program.getSyntacticDiagnostics(sourceFile.compilerNode);
-  const found = syntactic.length
-    ? syntactic
-    : program.getSemanticDiagnostics(sourceFile.compilerNode);
-  const diagnostics = found
-    .filter((d) => d.category === ts.DiagnosticCategory.Error)
-    .map((d) => toDiagnostic(file, sourceFile, d));
-  diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
+  const errors = (found: readonly ts.Diagnostic[]) =>
+    found
+      .filter((d) => d.category === ts.DiagnosticCategory.Error)
+      .map((d) => toDiagnostic(file, sourceFile, d))
+      .sort((a, b) => a.line - b.line || a.col - b.col);
   return {
     sourceFile,
-    diagnostics,
+    syntaxErrors: errors(program.getSyntacticDiagnostics(sourceFile.compilerNode)),
+    typeErrors: () => errors(program.getSemanticDiagnostics(sourceFile.compilerNode)),
     release: () => {
       if (!sourceFile.wasForgotten()) p.removeSourceFile(sourceFile);
     },
