@@ -15,8 +15,14 @@ COMMANDS.generate = runGenerate;
 COMMANDS.build = lazy(toolchain, (m) => m.runBuild);
 COMMANDS.doctor = lazy(toolchain, (m) => m.runDoctor);
 COMMANDS['fetch-sources'] = lazy(toolchain, (m) => m.runFetchSources);
-COMMANDS.broker = lazy(() => import('../broker/broker.js'), (m) => m.runBrokerCommand);
-COMMANDS.test = lazy(() => import('../run/command.js'), (m) => m.runTestCommand);
+COMMANDS.broker = lazy(
+  () => import('../broker/broker.js'),
+  (m) => m.runBrokerCommand,
+);
+COMMANDS.test = lazy(
+  () => import('../run/command.js'),
+  (m) => m.runTestCommand,
+);
 
 const HELP = ['--help', '-h'];
 
