@@ -4,7 +4,15 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'qhal-out/', 'test/fixtures/malformed/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'qhal-out/',
+      'test/fixtures/malformed/',
+      'test/fixtures/malformed-hostile/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

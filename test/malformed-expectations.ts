@@ -1,6 +1,8 @@
 /** Expected diagnostics (`line:col: message`) for each file in test/fixtures/malformed/. */
 export const MALFORMED: Record<string, string[]> = {
-  'board-throws': ['1:1: board file failed to run: board file refuses to load'],
+  'board-throws': [
+    "3:1: board files hold only imports from 'qhal-gen', consts, types and the default export (found if statement)",
+  ],
   'ca-file-missing': [
     '18:10: tls.caFile: file not found: missing-ca.pem (relative to the board file)',
   ],
@@ -42,10 +44,8 @@ export const MALFORMED: Record<string, string[]> = {
     '6:3: target "cortex-m3" does not support stack "posix" (supported: lwip-raw, lwip-socket)',
     "11:5: TLS on an MCU needs an entropy source: entropy: { hook: 'your_rng_fn' } (or 'TEST-ONLY-NOT-RANDOM' for emulators and test benches)",
   ],
-  'psk-hook-not-identifier': ['18:35: tls.psk.hook must be a C identifier'],
-  'relative-import': [
-    "2:24: Cannot find module './limits.js' or its corresponding type declarations.",
-  ],
+  'psk-hook-not-identifier': ["18:35: tls.psk.hook must be a C identifier (got 'my-psk()')"],
+  'relative-import': ["2:24: board files may import only from 'qhal-gen' (found './limits.js')"],
   'rx-buffer-too-large': [
     '19:28: limits.rxBufferSize must be an integer from 256 to 65536 (got 1048576)',
   ],
@@ -70,5 +70,36 @@ export const MALFORMED: Record<string, string[]> = {
   'mcu-tls-without-entropy': [
     "11:5: TLS on an MCU needs an entropy source: entropy: { hook: 'your_rng_fn' } (or 'TEST-ONLY-NOT-RANDOM' for emulators and test benches)",
   ],
-  'entropy-hook-not-identifier': ['19:14: entropy.hook must be a C identifier'],
+  'entropy-hook-not-identifier': ["19:14: entropy.hook must be a C identifier (got 'trng-read')"],
+  'spread-const-typo': [
+    "3:61: limits.conectTimeoutMs is not a known property; did you mean 'connectTimeoutMs'?",
+  ],
+  'verify-as-any': [
+    "19:28: tls.verify must be 'required' | 'none-INSECURE-accepts-any-server', not 'none'",
+  ],
+  'entropy-as-any': ["21:3: entropy must be { hook } | 'TEST-ONLY-NOT-RANDOM', not 'random'"],
+  'ts-ignore-wrong-type': ["10:5: features.tcp must be boolean, not 'yes'"],
+  'plain-object-export': [
+    "4:16: the default export must be defineBoard({ ... }) imported from 'qhal-gen' (found a plain object)",
+  ],
+  'default-export-function': [
+    "3:1: board files hold only imports from 'qhal-gen', consts, types and the default export (found a function declaration)",
+  ],
+  'value-from-call': [
+    '4:9: a function call is not allowed in a board file: it is read, not run (allowed: literals, in-file constants, spreads, arithmetic and template strings)',
+  ],
+  'let-declaration': [
+    "3:1: board files may declare only 'const' values (found 'let')",
+    "4:1: board files hold only imports from 'qhal-gen', consts, types and the default export (found expression statement)",
+  ],
+  'psk-hook-c-keyword': ["18:35: tls.psk.hook: 'int' is a C keyword, not a name"],
+  'client-key-mismatch': [
+    '18:58: tls.clientKeyFile: other-client.key is not the private key of the client certificate (their public keys differ)',
+  ],
+  'ca-ed25519': [
+    '18:10: tls.caFile: ed25519-ca.pem: the generated mbedtls cannot verify with CN=qhal Ed25519 test CA: ed25519 keys are not supported by mbedtls 2.28; CN=qhal Ed25519 test CA: signature algorithm 1.3.101.112 is not supported',
+  ],
+  'ca-bundle-partial': [
+    '18:10: tls.caFile: partial-bundle.pem has 2 BEGIN CERTIFICATE lines but 1 complete certificates',
+  ],
 };

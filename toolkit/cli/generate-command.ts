@@ -6,6 +6,7 @@ import { loadBoard, loadHal, displayPath } from '../load/index.js';
 import { paths } from '../load/toolkit-paths.js';
 import { TOOL_VERSION } from '../version.js';
 import { oneOf, parseFlags, UsageError } from './args.js';
+import { outDirError, resolveOutDir } from './out-dir.js';
 
 /** Built-in default board per stack family, used by `--target`. */
 export const DEFAULT_BOARDS = {
@@ -21,10 +22,10 @@ export interface GenerateOptions {
 }
 
 export async function generateToDisk(o: GenerateOptions): Promise<number> {
+  const outDir = resolveOutDir(o.out);
   const board = await loadBoard(o.board);
   const { hal, source } = await loadHal();
   const result = generateBoard(board, hal, source);
-  const outDir = path.resolve(o.out);
   if (o.check) {
     const stale = differingFiles(outDir, result.files);
     if (o.json) {
@@ -36,7 +37,12 @@ export async function generateToDisk(o: GenerateOptions): Promise<number> {
     }
     return stale.length ? 1 : 0;
   }
-  const written = writeFilesAtomically(outDir, result.files);
+  let written: string[];
+  try {
+    written = writeFilesAtomically(outDir, result.files);
+  } catch (err) {
+    throw outDirError(o.out, err);
+  }
   if (o.json) {
     console.log(
       JSON.stringify(

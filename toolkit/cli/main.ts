@@ -1,25 +1,35 @@
 /** The `qhal-gen` command: dispatches to one command per stage. Exit 0 ok, 1 failure, 2 bad input. */
-import { GenerateError } from '../generate/index.js';
-import { TemplateError } from '../generate/template.js';
-import { InputError, formatDiagnostic } from '../load/index.js';
 import { TOOL_VERSION } from '../version.js';
 import { UsageError } from './args.js';
 import { runGenerate, runTargetDefault } from './generate-command.js';
-import { runBuild, runDoctor, runFetchSources } from '../toolchain/commands.js';
-import { runBrokerCommand } from '../broker/broker.js';
-import { runTestCommand } from '../run/command.js';
-import { COMMANDS, usage } from './usage.js';
+import { reportError } from './report-error.js';
+import { COMMANDS, usage, type Command } from './usage.js';
 
-COMMANDS.build = runBuild;
-COMMANDS.doctor = runDoctor;
-COMMANDS['fetch-sources'] = runFetchSources;
-COMMANDS.broker = runBrokerCommand;
-COMMANDS.test = runTestCommand;
+/** A command whose module loads when it runs: `generate` does not load the broker or zig code. */
+function lazy<M>(load: () => Promise<M>, pick: (m: M) => Command): Command {
+  return async (argv) => pick(await load())(argv);
+}
+const toolchain = () => import('../toolchain/commands.js');
+
+COMMANDS.generate = runGenerate;
+COMMANDS.build = lazy(toolchain, (m) => m.runBuild);
+COMMANDS.doctor = lazy(toolchain, (m) => m.runDoctor);
+COMMANDS['fetch-sources'] = lazy(toolchain, (m) => m.runFetchSources);
+COMMANDS.broker = lazy(
+  () => import('../broker/broker.js'),
+  (m) => m.runBrokerCommand,
+);
+COMMANDS.test = lazy(
+  () => import('../run/command.js'),
+  (m) => m.runTestCommand,
+);
+
+const HELP = ['--help', '-h'];
 
 export async function main(argv: string[]): Promise<number> {
   try {
     const [first, ...rest] = argv;
-    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    if (first === undefined || HELP.includes(first) || first === 'help') {
       console.log(usage());
       return first === undefined ? 2 : 0;
     }
@@ -27,38 +37,19 @@ export async function main(argv: string[]): Promise<number> {
       console.log(TOOL_VERSION);
       return 0;
     }
-    if (first.startsWith('--target')) return await runTargetDefault(argv);
-    if (first === 'generate') return await runGenerate(rest);
-    const command = COMMANDS[first];
-    if (!command) {
-      throw new UsageError(
-        `unknown command '${first}'; expected one of: generate, ${Object.keys(COMMANDS).join(', ')}, --target, --help, --version`,
-      );
-    }
-    if (rest.includes('--help')) {
+    const command = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
+    if (command && rest.some((a) => HELP.includes(a))) {
       console.log(usage());
       return 0;
     }
+    if (first.startsWith('--target')) return await runTargetDefault(argv);
+    if (!command) {
+      throw new UsageError(
+        `unknown command '${first}'; expected one of: ${Object.keys(COMMANDS).join(', ')}, --target, --help, --version`,
+      );
+    }
     return await command(rest);
   } catch (err) {
-    if (err instanceof InputError) {
-      for (const d of err.diagnostics) console.error(formatDiagnostic(d));
-      return 2;
-    }
-    if (err instanceof UsageError) {
-      console.error(`qhal-gen: ${err.message}`);
-      return 2;
-    }
-    if (err instanceof GenerateError || err instanceof TemplateError) {
-      console.error(`qhal-gen: ${err.message}`);
-      return 1;
-    }
-    const known = err as Error & { exitCode?: number };
-    if (typeof known.exitCode === 'number') {
-      console.error(`qhal-gen: ${known.message}`);
-      return known.exitCode;
-    }
-    console.error(`qhal-gen: internal error: ${(err as Error).stack ?? String(err)}`);
-    return 1;
+    return reportError(err, argv.includes('--json'));
   }
 }

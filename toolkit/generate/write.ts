@@ -6,14 +6,28 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { GeneratedFile } from './index.js';
 
+/**
+ * Creates `dir` one level at a time: Node's recursive mkdir never returns for some paths
+ * (under /proc it retries ENOENT forever), and each level's error is the one to report.
+ */
+export function makeDirs(dir: string): void {
+  if (fs.existsSync(dir)) return;
+  makeDirs(path.dirname(dir));
+  try {
+    fs.mkdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
 export function writeFilesAtomically(outDir: string, files: GeneratedFile[]): string[] {
   const dir = path.resolve(outDir);
   const parent = path.dirname(dir);
-  fs.mkdirSync(parent, { recursive: true });
+  makeDirs(parent);
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.qhal-tmp-`));
   try {
     for (const f of files) fs.writeFileSync(path.join(staging, f.name), f.content);
-    fs.mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     return files.map((f) => {
       const dest = path.join(dir, f.name);
       fs.renameSync(path.join(staging, f.name), dest);

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BoardDescription } from '../describe/board.js';
 import { checkTargetFit, getTarget, listTargets } from '../toolchain/targets.js';
-import { pemCertificateProblem, pemKeyProblem } from './pem.js';
+import { unsupportedCertificates } from '../toolchain/mbedtls-config.js';
+import { keyMismatchProblem, pemCertificateProblem, pemKeyProblem } from './pem.js';
 
 export interface RuleViolation {
   path: string[];
@@ -24,7 +25,30 @@ export const LIMITS = {
   handshakeTimeoutMs: { min: 1000, max: 300000 },
 } as const;
 
-const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Larger than any real CA bundle (Mozilla's is ~220 KiB); the file is embedded in the C. */
+export const MAX_PEM_FILE_BYTES = 1024 * 1024;
+
+const C_IDENTIFIER_SYNTAX = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// C99 and C11 keywords: a name the generated C declares or calls cannot be one of them.
+const C_KEYWORDS = new Set(
+  (
+    'auto break case char const continue default do double else enum extern float for goto if ' +
+    'inline int long register restrict return short signed sizeof static struct switch typedef ' +
+    'union unsigned void volatile while _Alignas _Alignof _Atomic _Bool _Complex _Generic ' +
+    '_Imaginary _Noreturn _Static_assert _Thread_local'
+  ).split(' '),
+);
+/** Why `value` cannot name a C function or macro, or null when it can. */
+function cNameProblem(label: string, value: string): string | null {
+  if (!C_IDENTIFIER_SYNTAX.test(value)) return `${label} must be a C identifier (got '${value}')`;
+  if (C_KEYWORDS.has(value)) return `${label}: '${value}' is a C keyword, not a name`;
+  return null;
+}
+
+function cName(out: RuleViolation[], p: string[], value: string): void {
+  const message = cNameProblem(p.join('.'), value);
+  if (message) out.push({ path: p, message });
+}
 const HEADER_NAME = /^[A-Za-z0-9_./-]+\.h$/;
 /** A file name without a folder, e.g. `qhal_Socket.c`. */
 const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
@@ -43,26 +67,38 @@ function range(
   }
 }
 
+/** Reads and checks one PEM file named by the board; returns its text when it is usable. */
 function checkPemFile(
   out: RuleViolation[],
   p: string[],
   boardDir: string,
   rel: string,
   kind: 'cert' | 'key',
-): void {
+): string | undefined {
   const abs = path.resolve(boardDir, rel);
+  const fail = (message: string): undefined => {
+    out.push({ path: p, message: `${p.join('.')}: ${message}` });
+    return undefined;
+  };
   let text: string;
   try {
+    const size = fs.statSync(abs).size;
+    if (size > MAX_PEM_FILE_BYTES) {
+      return fail(`${rel} is ${size} bytes; at most ${MAX_PEM_FILE_BYTES} (1 MiB) is embedded`);
+    }
     text = fs.readFileSync(abs, 'utf8');
   } catch {
-    out.push({
-      path: p,
-      message: `${p.join('.')}: file not found: ${rel} (relative to the board file)`,
-    });
-    return;
+    return fail(`file not found: ${rel} (relative to the board file)`);
   }
   const problem = kind === 'cert' ? pemCertificateProblem(text) : pemKeyProblem(text);
-  if (problem) out.push({ path: p, message: `${p.join('.')}: ${rel} ${problem}` });
+  if (problem) return fail(`${rel} ${problem}`);
+  if (kind === 'cert') {
+    const unsupported = unsupportedCertificates(text);
+    if (unsupported.length) {
+      return fail(`${rel}: the generated mbedtls cannot verify with ${unsupported.join('; ')}`);
+    }
+  }
+  return text;
 }
 
 export function checkBoardRules(board: BoardDescription, boardFile: string): RuleViolation[] {
@@ -143,15 +179,22 @@ export function checkBoardRules(board: BoardDescription, boardFile: string): Rul
     if (t.clientKeyFile !== undefined && t.clientCertFile === undefined) {
       out.push({ path: ['tls', 'clientKeyFile'], message: 'clientKeyFile needs clientCertFile' });
     }
-    if (t.clientCertFile !== undefined) {
-      checkPemFile(out, ['tls', 'clientCertFile'], boardDir, t.clientCertFile, 'cert');
+    const cert =
+      t.clientCertFile === undefined
+        ? undefined
+        : checkPemFile(out, ['tls', 'clientCertFile'], boardDir, t.clientCertFile, 'cert');
+    const key =
+      t.clientKeyFile === undefined
+        ? undefined
+        : checkPemFile(out, ['tls', 'clientKeyFile'], boardDir, t.clientKeyFile, 'key');
+    const mismatch = cert && key ? keyMismatchProblem(cert, key) : null;
+    if (mismatch) {
+      out.push({
+        path: ['tls', 'clientKeyFile'],
+        message: `tls.clientKeyFile: ${t.clientKeyFile} ${mismatch}`,
+      });
     }
-    if (t.clientKeyFile !== undefined) {
-      checkPemFile(out, ['tls', 'clientKeyFile'], boardDir, t.clientKeyFile, 'key');
-    }
-    if (t.psk && !C_IDENTIFIER.test(t.psk.hook)) {
-      out.push({ path: ['tls', 'psk', 'hook'], message: 'tls.psk.hook must be a C identifier' });
-    }
+    if (t.psk) cName(out, ['tls', 'psk', 'hook'], t.psk.hook);
     if (t.psk && !f.dtls) {
       out.push({ path: ['tls', 'psk'], message: 'tls.psk is only used by DTLS: turn dtls on' });
     }
@@ -170,17 +213,13 @@ export function checkBoardRules(board: BoardDescription, boardFile: string): Rul
     });
   }
   if (board.entropy !== undefined && typeof board.entropy === 'object') {
-    if (!C_IDENTIFIER.test(board.entropy.hook)) {
-      out.push({ path: ['entropy', 'hook'], message: 'entropy.hook must be a C identifier' });
-    }
+    cName(out, ['entropy', 'hook'], board.entropy.hook);
   }
 
   const sdk = board.sdk ?? {};
   for (const key of ['logFunction', 'logModule', 'malloc', 'free'] as const) {
     const v = sdk[key];
-    if (v !== undefined && !C_IDENTIFIER.test(v)) {
-      out.push({ path: ['sdk', key], message: `sdk.${key} must be a C identifier (got '${v}')` });
-    }
+    if (v !== undefined) cName(out, ['sdk', key], v);
   }
   for (const h of sdk.headers ?? []) {
     if (!HEADER_NAME.test(h)) {

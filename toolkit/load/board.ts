@@ -5,14 +5,28 @@ import type { BoardDescription } from '../describe/board.js';
 import { SDK_DEFAULTS, type BoardModel } from '../model/board-model.js';
 import { checkBoardRules } from './board-rules.js';
 import { InputError, type Diagnostic } from './diagnostic.js';
-import { evaluateDefaultExport } from './evaluate.js';
-import { locateProperty } from './locate.js';
-import { typecheckFile } from './typecheck.js';
+import { loadDescription } from './evaluate.js';
 
 export interface LoadBoardOptions {
   /** Overrides `sources.mbedtlsDir` (the `--mbedtls-dir` flag). */
   mbedtlsDir?: string;
   lwipDir?: string;
+}
+
+/** The board must be an existing TypeScript file: say so before the type checker trips on it. */
+function checkBoardPath(file: string): void {
+  const fail = (message: string) => new InputError([{ file, line: 1, col: 1, message }]);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw fail('board file not found');
+  }
+  if (stat.isDirectory())
+    throw fail('--board names a folder; this command takes one board file (.ts)');
+  if (!/\.[cm]?ts$/.test(file) || /\.d\.[cm]?ts$/.test(file)) {
+    throw fail("a board file is TypeScript (.ts): import { defineBoard } from 'qhal-gen'");
+  }
 }
 
 function readRelative(boardFile: string, rel: string): string {
@@ -99,24 +113,18 @@ export async function loadBoard(
   opts: LoadBoardOptions = {},
 ): Promise<BoardModel> {
   const file = path.resolve(boardPath);
-  if (!fs.existsSync(file)) {
-    throw new InputError([{ file, line: 1, col: 1, message: 'board file not found' }]);
-  }
-  const { sourceFile, diagnostics } = typecheckFile(file);
-  if (diagnostics.length) throw new InputError(diagnostics);
-
-  const evaluated = await evaluateDefaultExport(file, sourceFile, 'board');
-  if (!evaluated.ok) throw new InputError([evaluated.diagnostic]);
-  const board = evaluated.value as BoardDescription;
-
-  const violations = checkBoardRules(board, file);
-  if (violations.length) {
-    const diags: Diagnostic[] = violations.map((v) => ({
-      file,
-      ...locateProperty(sourceFile, v.path),
-      message: v.message,
-    }));
-    throw new InputError(diags);
-  }
-  return toModel(board, file, opts);
+  checkBoardPath(file);
+  return loadDescription(file, 'board', 'defineBoard', (evaluated) => {
+    const board = evaluated.value as BoardDescription;
+    const violations = checkBoardRules(board, file);
+    if (violations.length) {
+      const diags: Diagnostic[] = violations.map((v) => ({
+        file,
+        ...evaluated.locate(v.path),
+        message: v.message,
+      }));
+      throw new InputError(diags);
+    }
+    return toModel(board, file, opts);
+  });
 }

@@ -1,66 +1,81 @@
 /**
- * Runs a type-checked description file to get its value. The file is transpiled in memory
- * and imported from a data: URL with its `qhal-gen` import bound to the running toolkit, so
- * nothing is written next to the user's file.
+ * Gets a description file's value without running it (see static-eval.ts), type-checks it,
+ * holds the value to its declared type, and keeps where each value was written for later
+ * rules. Order of the checks: syntax, then "is it data", then types: a statement that would
+ * run is reported as such, not as the type errors of the trimmed library it was checked with.
  */
-import { pathToFileURL } from 'node:url';
-import { ts, type SourceFile } from 'ts-morph';
-import type { Diagnostic } from './diagnostic.js';
-import { paths } from './toolkit-paths.js';
+import { Node, type SourceFile } from 'ts-morph';
+import { checkValueAgainstType } from './check-value.js';
+import { InputError, type Diagnostic } from './diagnostic.js';
+import { evaluateStatically, type Origins } from './static-eval.js';
+import { typecheckFile } from './typecheck.js';
 
-export type EvaluateResult = { ok: true; value: unknown } | { ok: false; diagnostic: Diagnostic };
+export interface Evaluated {
+  value: unknown;
+  /** Position of the deepest property along `path` that the value has (the literal if none). */
+  locate(path: readonly string[]): { line: number; col: number };
+}
 
-function at(file: string, sf: SourceFile, pos: number, message: string): Diagnostic {
+export type EvaluateResult =
+  { ok: true; result: Evaluated } | { ok: false; diagnostics: Diagnostic[] };
+
+function at(file: string, sf: SourceFile, node: Node, message: string): Diagnostic {
+  const pos = Node.isSourceFile(node) ? 0 : node.getStart();
   const { line, column } = sf.getLineAndColumnAtPos(pos);
   return { file, line, col: column, message };
 }
 
-export async function evaluateDefaultExport(
-  file: string,
-  sf: SourceFile,
-  what: string,
-): Promise<EvaluateResult> {
-  // A data: URL has no folder, so relative imports cannot resolve: say so where they are.
-  for (const decl of sf.getImportDeclarations()) {
-    const spec = decl.getModuleSpecifierValue();
-    if (spec !== 'qhal-gen' && !decl.isTypeOnly()) {
-      return {
-        ok: false,
-        diagnostic: at(
-          file,
-          sf,
-          decl.getModuleSpecifier().getStart(),
-          `${what} files may import only from 'qhal-gen' (found '${spec}')`,
-        ),
-      };
+function locator(sf: SourceFile, value: unknown, origins: Origins): Evaluated['locate'] {
+  return (path) => {
+    let node: Node | undefined =
+      typeof value === 'object' && value ? origins.get(value)?.self : undefined;
+    let cur: unknown = value;
+    for (const key of path) {
+      if (cur === null || typeof cur !== 'object') break;
+      const found = origins.get(cur)?.keys.get(key);
+      if (!found) break;
+      node = found;
+      cur = (cur as Record<string, unknown>)[key];
     }
-  }
-  if (!sf.getDefaultExportSymbol()) {
-    return {
-      ok: false,
-      diagnostic: { file, line: 1, col: 1, message: `${what} file has no default export` },
-    };
-  }
-  const js = ts.transpileModule(sf.getFullText(), {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-    fileName: file,
-  }).outputText;
-  const describeUrl = pathToFileURL(paths.describeModule).href;
-  const bound = js.replace(/(from\s*)(['"])qhal-gen\2/g, `$1'${describeUrl}'`);
+    const { line, column } = sf.getLineAndColumnAtPos(node ? node.getStart() : 0);
+    return { line, col: column };
+  };
+}
+
+/**
+ * Loads a description file: `define` is the 'qhal-gen' function its default export must
+ * call (defineBoard or defineHal). Throws InputError for anything wrong with it. `use` runs
+ * while the syntax tree is alive (a rule's location needs it).
+ */
+export function loadDescription<R>(
+  file: string,
+  what: string,
+  define: string,
+  use: (e: Evaluated) => R,
+): R {
+  const checked = typecheckFile(file);
   try {
-    const mod = (await import(
-      `data:text/javascript;base64,${Buffer.from(bound).toString('base64')}`
-    )) as { default: unknown };
-    return { ok: true, value: mod.default };
-  } catch (err) {
-    return {
-      ok: false,
-      diagnostic: {
-        file,
-        line: 1,
-        col: 1,
-        message: `${what} file failed to run: ${(err as Error).message}`,
-      },
-    };
+    const { sourceFile: sf } = checked;
+    if (checked.syntaxErrors.length) throw new InputError(checked.syntaxErrors);
+    const r = evaluateStatically(sf, what, define);
+    if (!r.ok) throw new InputError(r.errors.map((e) => at(file, sf, e.node, e.message)));
+    const typeErrors = checked.typeErrors();
+    if (typeErrors.length) throw new InputError(typeErrors);
+    const { value, origins, call } = r.result;
+    const param = call.getExpression().getType().getCallSignatures()[0]?.getParameters()[0];
+    if (param) {
+      const problems = checkValueAgainstType(
+        value,
+        param.getTypeAtLocation(call),
+        origins,
+        call,
+        call.getArguments()[0] ?? call,
+      );
+      if (problems.length)
+        throw new InputError(problems.map((p) => at(file, sf, p.node, p.message)));
+    }
+    return use({ value, locate: locator(sf, value, origins) });
+  } finally {
+    checked.release();
   }
 }

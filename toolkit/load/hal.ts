@@ -1,9 +1,7 @@
 /** load stage for the HAL description: the same type-check and evaluation as boards. */
 import fs from 'node:fs';
 import type { HalDescription } from '../describe/hal.js';
-import { InputError } from './diagnostic.js';
-import { evaluateDefaultExport } from './evaluate.js';
-import { typecheckFile } from './typecheck.js';
+import { loadDescription } from './evaluate.js';
 import { paths } from './toolkit-paths.js';
 
 export interface LoadedHal {
@@ -12,10 +10,13 @@ export interface LoadedHal {
   source: string;
 }
 
+let cached: (LoadedHal & { file: string }) | undefined;
+
 export async function loadHal(file = paths.hal): Promise<LoadedHal> {
-  const { sourceFile, diagnostics } = typecheckFile(file);
-  if (diagnostics.length) throw new InputError(diagnostics);
-  const evaluated = await evaluateDefaultExport(file, sourceFile, 'HAL description');
-  if (!evaluated.ok) throw new InputError([evaluated.diagnostic]);
-  return { hal: evaluated.value as HalDescription, source: fs.readFileSync(file, 'utf8') };
+  const source = fs.readFileSync(file, 'utf8');
+  // Loaded once per process (many boards, one HAL) unless the file changed.
+  if (cached?.file === file && cached.source === source) return cached;
+  const hal = loadDescription(file, 'HAL description', 'defineHal', (e) => e.value);
+  cached = { file, hal: hal as HalDescription, source };
+  return cached;
 }

@@ -1,14 +1,21 @@
 /**
  * Type-checks a description file (board or HAL) with ts-morph against the running toolkit's
  * declarations, so `import { defineBoard } from 'qhal-gen'` works from any folder on disk.
+ * One Project serves the HAL description and every board of a run, with the few global types
+ * a description uses (description-lib.ts) instead of TypeScript's libs.
  */
 import { Project, ts, type SourceFile } from 'ts-morph';
+import { DESCRIPTION_LIB, DESCRIPTION_LIB_FILE } from './description-lib.js';
 import type { Diagnostic } from './diagnostic.js';
 import { paths } from './toolkit-paths.js';
 
 export interface CheckedFile {
   sourceFile: SourceFile;
-  diagnostics: Diagnostic[];
+  /** Syntax errors: with any, the type errors around them are noise and are not asked for. */
+  syntaxErrors: Diagnostic[];
+  typeErrors(): Diagnostic[];
+  /** Drops the file from the shared Project (its nodes are unusable afterwards). */
+  release(): void;
 }
 
 function toDiagnostic(file: string, sf: SourceFile, d: ts.Diagnostic): Diagnostic {
@@ -25,8 +32,11 @@ function toDiagnostic(file: string, sf: SourceFile, d: ts.Diagnostic): Diagnosti
   return { file, line, col: column, message };
 }
 
-export function typecheckFile(file: string): CheckedFile {
-  const project = new Project({
+let shared: Project | undefined;
+
+function project(): Project {
+  if (shared) return shared;
+  shared = new Project({
     compilerOptions: {
       strict: true,
       noEmit: true,
@@ -34,23 +44,36 @@ export function typecheckFile(file: string): CheckedFile {
       module: ts.ModuleKind.ESNext,
       moduleResolution: ts.ModuleResolutionKind.Bundler,
       skipLibCheck: true,
+      noLib: true,
       types: [],
       baseUrl: '/',
       paths: { 'qhal-gen': [paths.describeTypes] },
     },
     skipAddingFilesFromTsConfig: true,
   });
-  const sourceFile = project.addSourceFileAtPath(file);
-  project.resolveSourceFileDependencies();
-  const program = project.getProgram().compilerObject;
-  // A syntax error makes the type errors around it noise: report it alone.
-  const syntactic = program.getSyntacticDiagnostics(sourceFile.compilerNode);
-  const found = syntactic.length
-    ? syntactic
-    : program.getSemanticDiagnostics(sourceFile.compilerNode);
-  const diagnostics = found
-    .filter((d) => d.category === ts.DiagnosticCategory.Error)
-    .map((d) => toDiagnostic(file, sourceFile, d));
-  diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
-  return { sourceFile, diagnostics };
+  shared.createSourceFile(DESCRIPTION_LIB_FILE, DESCRIPTION_LIB);
+  return shared;
+}
+
+export function typecheckFile(file: string): CheckedFile {
+  const p = project();
+  // The file may have changed since an earlier load in this process: read it afresh.
+  const old = p.getSourceFile(file);
+  if (old) p.removeSourceFile(old);
+  const sourceFile = p.addSourceFileAtPath(file);
+  p.resolveSourceFileDependencies();
+  const program = p.getProgram().compilerObject;
+  const errors = (found: readonly ts.Diagnostic[]) =>
+    found
+      .filter((d) => d.category === ts.DiagnosticCategory.Error)
+      .map((d) => toDiagnostic(file, sourceFile, d))
+      .sort((a, b) => a.line - b.line || a.col - b.col);
+  return {
+    sourceFile,
+    syntaxErrors: errors(program.getSyntacticDiagnostics(sourceFile.compilerNode)),
+    typeErrors: () => errors(program.getSemanticDiagnostics(sourceFile.compilerNode)),
+    release: () => {
+      if (!sourceFile.wasForgotten()) p.removeSourceFile(sourceFile);
+    },
+  };
 }

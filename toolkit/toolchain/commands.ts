@@ -3,8 +3,8 @@
  * command name and returns the exit code (0 ok, 1 failure; bad flags throw UsageError → 2;
  * ToolchainError carries exitCode 1).
  */
-import path from 'node:path';
 import { UsageError, parseFlags } from '../cli/args.js';
+import { resolveOutDir } from '../cli/out-dir.js';
 import { generateBoard } from '../generate/index.js';
 import { loadBoard, loadHal } from '../load/index.js';
 import { buildBoard, formatBuildSummary } from './build.js';
@@ -28,13 +28,14 @@ export async function runBuild(argv: string[]): Promise<number> {
     verbose: { type: 'boolean' },
   });
   if (!v.board) throw new UsageError('build: --board <file> is required');
+  const outDir = resolveOutDir(v.out ?? 'qhal-out');
   const board = await loadBoard(v.board);
   const { hal, source } = await loadHal();
   const generated = generateBoard(board, hal, source);
   const summary = await buildBoard({
     board,
     generated: generated.files,
-    outDir: path.resolve(v.out ?? 'qhal-out'),
+    outDir,
     mbedtlsDir: v['mbedtls-dir'],
     lwipDir: v['lwip-dir'],
     freertosDir: v['freertos-dir'],

@@ -1,12 +1,16 @@
 /**
  * Third-party static libraries (mbedtls, lwIP) built once per (target, configuration,
  * source) and kept under `${cache}/builds/<target>/<hash>/`. A folder is complete when its
- * manifest.json exists; it is written last, after the archive has been renamed into place.
+ * manifest.json exists; it is written last and atomically, after the archive has been renamed
+ * into place, and it holds the sha256 of the archive and the headers, checked on every hit
+ * (a changed byte is a miss: the library is rebuilt). One build per key at a time (a lock
+ * folder beside it); whoever takes the lock removes what an interrupted build left.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createArchive } from './archive.js';
+import { firstChangedFile, sha256OfFile, withLock, writeFileAtomic } from './cache-lock.js';
 import { compileAll, compileCommand, type CompileCommand, type CompileJob } from './compile.js';
 import { ToolchainError } from './errors.js';
 import { buildsCacheDir } from './paths.js';
@@ -15,6 +19,8 @@ import type { Target } from './targets.js';
 
 /** Bump when the way libraries are built changes, so old cache entries are not reused. */
 const LIBRARY_BUILDER_VERSION = 1;
+
+const MANIFEST = 'manifest.json';
 
 export interface LibrarySpec {
   /** `mbedtls`, `lwip`. */
@@ -51,6 +57,8 @@ export interface LibraryManifest {
   files: number;
   compileSeconds: number;
   compileCommands: CompileCommand[];
+  /** sha256 of each file of the entry (archive, headers), relative to its folder. */
+  sha256: Record<string, string>;
 }
 
 export interface LibraryResult {
@@ -90,18 +98,38 @@ function objectName(sourceRoot: string, source: string): string {
   return path.relative(sourceRoot, source).replace(/\.c$/, '.o').replace(/[\\/]/g, '__');
 }
 
+/** The entry's manifest when every file it lists still has its recorded hash. */
+function verifiedManifest(dir: string, log?: (line: string) => void): LibraryManifest | null {
+  let m: LibraryManifest;
+  try {
+    m = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST), 'utf8')) as LibraryManifest;
+  } catch {
+    return null;
+  }
+  const changed = m.sha256 ? firstChangedFile(dir, m.sha256) : MANIFEST;
+  if (changed === null) return m;
+  log?.(`cache: ${path.join(dir, changed)} does not match its recorded sha256; rebuilding`);
+  return null;
+}
+
+/** What an interrupted build leaves: object folders and temporary files. Lock held. */
+function removeLeftovers(dir: string): void {
+  for (const e of fs.readdirSync(dir)) {
+    if (e.startsWith('obj-') || e.endsWith('.tmp')) {
+      fs.rmSync(path.join(dir, e), { recursive: true, force: true });
+    }
+  }
+}
+
 export async function buildLibrary(spec: LibrarySpec): Promise<LibraryResult> {
   const key = libraryKey(spec);
   const dir = path.join(buildsCacheDir(spec.env), spec.target.id, `${spec.name}-${key}`);
-  const manifestFile = path.join(dir, 'manifest.json');
-  const archive = path.join(dir, spec.archiveName);
   const started = Date.now();
-  if (fs.existsSync(manifestFile) && fs.existsSync(archive)) {
-    const m = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as LibraryManifest;
+  const hit = (m: LibraryManifest): LibraryResult => {
     spec.onProgress?.({ phase: spec.name, done: m.files, total: m.files });
     return {
       name: spec.name,
-      archive,
+      archive: path.join(dir, spec.archiveName),
       cache: 'hit',
       cacheDir: dir,
       key,
@@ -110,16 +138,38 @@ export async function buildLibrary(spec: LibrarySpec): Promise<LibraryResult> {
       compileCommands: m.compileCommands,
       warnings: [],
     };
-  }
+  };
+  const cached = verifiedManifest(dir, spec.log);
+  if (cached) return hit(cached);
+  fs.mkdirSync(dir, { recursive: true });
+  return withLock(
+    `${dir}.lock`,
+    async () => {
+      // Another build of this key may have finished while this one waited.
+      const built = verifiedManifest(dir);
+      if (built) return hit(built);
+      fs.rmSync(path.join(dir, MANIFEST), { force: true });
+      removeLeftovers(dir);
+      return compileLibrary(spec, dir, key, started);
+    },
+    { onWait: () => spec.log?.(`cache: waiting for another build of ${spec.name} ${key}`) },
+  );
+}
+
+async function compileLibrary(
+  spec: LibrarySpec,
+  dir: string,
+  key: string,
+  started: number,
+): Promise<LibraryResult> {
+  const manifestFile = path.join(dir, MANIFEST);
+  const archive = path.join(dir, spec.archiveName);
   const include = path.join(dir, 'include');
   fs.mkdirSync(include, { recursive: true });
   for (const f of spec.configFiles) {
     const file = path.join(include, f.name);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    // Atomic, so a concurrent build of the same key never reads a half-written header.
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, f.content);
-    fs.renameSync(tmp, file);
+    writeFileAtomic(file, f.content);
   }
   const objDir = fs.mkdtempSync(path.join(dir, 'obj-'));
   try {
@@ -165,8 +215,13 @@ export async function buildLibrary(spec: LibrarySpec): Promise<LibraryResult> {
       files: jobs.length,
       compileSeconds: seconds,
       compileCommands,
+      sha256: Object.fromEntries(
+        [spec.archiveName, ...spec.configFiles.map((f) => path.join('include', f.name))].map(
+          (rel) => [rel, sha256OfFile(path.join(dir, rel))],
+        ),
+      ),
     };
-    fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+    writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
     return {
       name: spec.name,
       archive,

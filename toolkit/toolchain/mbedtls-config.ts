@@ -344,3 +344,8 @@ export function generateMbedtlsConfig(board: BoardModel, target: Target): Mbedtl
     notes,
   };
 }
+
+/** Why the generated configuration could not use certificates in `pem` (none: empty list). */
+export function unsupportedCertificates(pem: string): string[] {
+  return analyseCerts([pem]).unsupported;
+}

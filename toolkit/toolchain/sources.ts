@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { withLock } from './cache-lock.js';
 import { ToolchainError } from './errors.js';
 import { sourcesCacheDir } from './paths.js';
 import { runProcess } from './proc.js';
@@ -33,6 +34,11 @@ export interface SourceSpec {
   dsc: PinnedFile;
   orig: PinnedFile;
   debian: PinnedFile;
+  /**
+   * sha256 over the unpacked tree's C files (hashTree): dpkg-source -x of the pinned files is
+   * deterministic, so the cached tree is checked against this on every use.
+   */
+  treeSha256: string;
 }
 
 export const SOURCE_SPECS: Record<SourceName, SourceSpec> = {
@@ -55,6 +61,7 @@ export const SOURCE_SPECS: Record<SourceName, SourceSpec> = {
       file: 'mbedtls_2.28.3-1.debian.tar.xz',
       sha256: '3e03c61f63c7bbcd0bf695b53e6663ab448cc2e15429cd67d0e4f32e699645a9',
     },
+    treeSha256: '40c69e900084c0bfce35b589dea49c1f9567d33e1b3cc24b96236362d9055433',
   },
   lwip: {
     name: 'lwip',
@@ -75,6 +82,7 @@ export const SOURCE_SPECS: Record<SourceName, SourceSpec> = {
       file: 'lwip_2.1.3+dfsg1-2.debian.tar.xz',
       sha256: 'c5a48413d362cc757032cdd58f528f75eb64ee781ca46ca24f010b49b0e62a90',
     },
+    treeSha256: 'efe34b19d238f4fee06ffe2df782057a30caceb805a81f41754e41b4fa1e7720',
   },
 };
 
@@ -200,6 +208,13 @@ export async function resolveSource(
         `Delete it and run: qhal-gen fetch-sources`,
     );
   }
+  const tree = await hashTree(name, root);
+  if (tree !== spec.treeSha256) {
+    throw new ToolchainError(
+      `${name} cache at ${root} does not match its pinned content (sha256 of its C files ` +
+        `${tree}, expected ${spec.treeSha256}): a file was changed. Run: qhal-gen fetch-sources`,
+    );
+  }
   const hash = createHash('sha256')
     .update(JSON.stringify(expectedMarker(spec)))
     .digest('hex');
@@ -262,13 +277,30 @@ export async function fetchSource(name: SourceName, opts: FetchOptions = {}): Pr
   const spec = SOURCE_SPECS[name];
   const final = cachedSourceDir(name, opts.env);
   const log = opts.log ?? (() => {});
-  if (!opts.force && markerMatches(final, spec)) {
+  const intact = async () =>
+    markerMatches(final, spec) && (await hashTree(name, final)) === spec.treeSha256;
+  if (!opts.force && (await intact())) {
     log(`${name} ${spec.version}: cached at ${final}`);
     return final;
   }
   const parent = path.dirname(final);
   fs.mkdirSync(parent, { recursive: true });
-  const tmp = fs.mkdtempSync(path.join(parent, `.fetch-${name}-`));
+  return withLock(path.join(parent, `.fetch-${name}.lock`), async () => {
+    if (!opts.force && (await intact())) return final; // fetched by another process meanwhile
+    // Lock held: staging folders of this source are from an interrupted fetch.
+    for (const e of fs.readdirSync(parent)) {
+      if (e.startsWith(`.fetch-${name}-`)) {
+        fs.rmSync(path.join(parent, e), { recursive: true, force: true });
+      }
+    }
+    return unpackSource(spec, final, opts);
+  });
+}
+
+async function unpackSource(spec: SourceSpec, final: string, opts: FetchOptions): Promise<string> {
+  const name = spec.name;
+  const log = opts.log ?? (() => {});
+  const tmp = fs.mkdtempSync(path.join(path.dirname(final), `.fetch-${name}-`));
   try {
     log(`${name} ${spec.version}: apt-get source --download-only ${name}=${spec.debianVersion}`);
     let r;
@@ -318,6 +350,12 @@ export async function fetchSource(name: SourceName, opts: FetchOptions = {}): Pr
     if (version !== spec.version) {
       throw new ToolchainError(
         `${spec.dsc.file} unpacked to version ${version ?? 'unknown'}, expected ${spec.version}`,
+      );
+    }
+    const content = await hashTree(name, tree);
+    if (content !== spec.treeSha256) {
+      throw new ToolchainError(
+        `${spec.dsc.file} unpacked to C files with sha256 ${content}, expected ${spec.treeSha256}`,
       );
     }
     fs.writeFileSync(

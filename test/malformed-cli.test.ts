@@ -1,0 +1,155 @@
+/**
+ * The edges of the CLI and of the files a board names: each is bad input with exit 2, a
+ * message that says which flag or file, nothing written, and with --json the same error as
+ * JSON on stdout.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { outDirError } from '../toolkit/cli/out-dir.js';
+import { UsageError } from '../toolkit/cli/args.js';
+import { loadBoard } from '../toolkit/load/index.js';
+import { PACKAGE_ROOT } from '../toolkit/load/toolkit-paths.js';
+import { generateMbedtlsConfig } from '../toolkit/toolchain/mbedtls-config.js';
+import { getTarget } from '../toolkit/toolchain/targets.js';
+import { exampleBoardPath } from './helpers/boards.js';
+import { runCli } from './helpers/cli.js';
+
+const BOARD = exampleBoardPath('linux-x86_64');
+const MALFORMED = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'malformed');
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-cli-edges-'));
+
+function gen(...args: string[]): ReturnType<typeof runCli> {
+  return runCli(['generate', ...args]);
+}
+
+test('generate --help and -h print the usage and exit 0', async () => {
+  for (const flag of ['--help', '-h']) {
+    const r = await gen(flag);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /qhal-gen generate --board FILE/);
+  }
+});
+
+test("--out '' is refused instead of writing into the current folder", async () => {
+  const r = await gen('--board', BOARD, '--out', '');
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, "qhal-gen: --out must name a folder (got '')");
+});
+
+test('--out naming a file, or a path through a file, is refused and the file is untouched', async () => {
+  const file = path.join(TMP, 'a-file');
+  fs.writeFileSync(file, 'keep');
+  const r = await gen('--board', BOARD, '--out', file);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, `qhal-gen: --out '${file}' is a file, not a folder`);
+  const below = await gen('--board', BOARD, '--out', path.join(file, 'sub'));
+  assert.equal(below.code, 2);
+  assert.equal(below.stderr, `qhal-gen: --out '${file}/sub': ${file} is a file, not a folder`);
+  assert.equal(fs.readFileSync(file, 'utf8'), 'keep');
+});
+
+test('--out where nothing may be written (even as root: /sys, /proc) is bad input, not a crash', async () => {
+  for (const out of ['/sys/qhal-out', '/proc/qhal-out/deeper']) {
+    const r = await gen('--board', BOARD, '--out', out);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(`^qhal-gen: --out '${out}': cannot write there: .* \\(E[A-Z]+\\)$`),
+    );
+    assert.equal(fs.existsSync(out), false);
+  }
+});
+
+test('a permission error while writing maps to a --out message (EACCES, EROFS)', () => {
+  for (const [code, reason] of [
+    ['EACCES', 'permission denied'],
+    ['EROFS', 'read-only file system'],
+  ]) {
+    const e = outDirError('D', Object.assign(new Error('x'), { code }));
+    assert.ok(e instanceof UsageError);
+    assert.equal(e.message, `--out 'D': cannot write there: ${reason} (${code})`);
+  }
+  const other = new Error('not a file-system error');
+  assert.equal(outDirError('D', other), other);
+});
+
+test('--board naming a folder or a .js file is a located error', async () => {
+  const dir = await gen('--board', path.dirname(BOARD), '--out', path.join(TMP, 'x'));
+  assert.equal(dir.code, 2);
+  assert.match(
+    dir.stderr,
+    /:1:1: --board names a folder; this command takes one board file \(\.ts\)$/,
+  );
+  const js = path.join(TMP, 'board.js');
+  fs.writeFileSync(js, 'export default {};\n');
+  const r = await gen('--board', js, '--out', path.join(TMP, 'x'));
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /board\.js:1:1: a board file is TypeScript \(\.ts\)/);
+  assert.equal(fs.existsSync(path.join(TMP, 'x')), false);
+});
+
+test('--json on bad input prints the located errors as JSON on stdout, exit code unchanged', async () => {
+  const board = path.join(MALFORMED, 'spread-const-typo.ts');
+  const r = await gen('--board', board, '--out', path.join(TMP, 'j'), '--json');
+  assert.equal(r.code, 2);
+  assert.deepEqual(JSON.parse(r.stdout), {
+    ok: false,
+    exitCode: 2,
+    errors: [
+      {
+        kind: 'input',
+        file: board,
+        line: 3,
+        column: 61,
+        message: "limits.conectTimeoutMs is not a known property; did you mean 'connectTimeoutMs'?",
+      },
+    ],
+  });
+  const usage = await gen('--board', BOARD, '--out', '', '--json');
+  assert.equal(usage.code, 2);
+  const u = JSON.parse(usage.stdout) as { errors: { kind: string; file: null }[] };
+  assert.equal(u.errors[0]?.kind, 'usage');
+  assert.equal(u.errors[0]?.file, null);
+});
+
+function boardWithCa(name: string, pem: string): string {
+  const dir = fs.mkdtempSync(path.join(TMP, `${name}-`));
+  fs.writeFileSync(path.join(dir, 'ca.pem'), pem);
+  const text = fs
+    .readFileSync(BOARD, 'utf8')
+    .replace("caFile: 'certs/example-test-ca.pem'", "caFile: 'ca.pem'");
+  const file = path.join(dir, 'board.ts');
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+test('a CA file over 1 MiB is refused with its size (it would be embedded in the C)', async () => {
+  const ca = fs.readFileSync(path.join(MALFORMED, 'ca.pem'), 'utf8');
+  const big = ca.repeat(Math.ceil((1024 * 1024 + 1) / ca.length));
+  const file = boardWithCa('big', big);
+  const r = await gen('--board', file, '--out', path.join(TMP, 'big-out'));
+  assert.equal(r.code, 2);
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `board\\.ts:\\d+:\\d+: tls\\.caFile: ca\\.pem is ${big.length} bytes; at most 1048576 \\(1 MiB\\) is embedded$`,
+    ),
+  );
+});
+
+test('a P-384 / SHA-384 CA is accepted and the generated mbedtls config can verify it', async () => {
+  const p384 = fs.readFileSync(
+    path.join(PACKAGE_ROOT, 'test', 'fixtures', 'toolchain', 'p384-ca.pem'),
+    'utf8',
+  );
+  const model = await loadBoard(boardWithCa('p384', p384));
+  const cfg = generateMbedtlsConfig(model, getTarget(model.target));
+  assert.ok(cfg.defines.includes('MBEDTLS_ECP_DP_SECP384R1_ENABLED'));
+  assert.ok(cfg.defines.includes('MBEDTLS_SHA512_C'));
+  assert.ok(!cfg.notes.some((n) => n.startsWith('warning:')), cfg.notes.join('\n'));
+});
+
+test.after(() => fs.rmSync(TMP, { recursive: true, force: true }));
