@@ -27,7 +27,13 @@ export function benchBoard(dir: string, idle: number): string {
   return file;
 }
 
-function runChild(cmd: string, args: string[], timeoutMs: number): Promise<string> {
+/** Resolves with stdout; stderr lines go to `note` (the reference clients name the cipher suite). */
+function runChild(
+  cmd: string,
+  args: string[],
+  timeoutMs: number,
+  note: (line: string) => void = () => undefined,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -38,6 +44,7 @@ function runChild(cmd: string, args: string[], timeoutMs: number): Promise<strin
     child.once('error', reject);
     child.once('exit', (code) => {
       clearTimeout(timer);
+      for (const l of err.split('\n')) if (l.trim()) note(l);
       if (code === 0) resolve(out);
       else reject(new Error(`${path.basename(cmd)} exited ${code}:\n${out}\n${err}`.trim()));
     });
@@ -94,6 +101,7 @@ export async function socketFigures(o: SocketBenchOptions): Promise<Samples> {
         raw,
         ['--config', conf, '--ca', prepared.pki.caCert, ...counts],
         600_000,
+        (l) => o.log(`# ${i + 1}: ${l}`),
       );
       addBenchLines(samples, ref);
       for (const l of `${hal}${ref}`.split('\n'))
