@@ -214,3 +214,41 @@ test('--target posix and --target lwip generate their default boards into ./qhal
   assert.equal(runBin(['--version']).stdout.trim(), TOOL_VERSION);
   assert.match(runBin(['--help']).stdout, /qhal-gen generate --board FILE/);
 });
+
+test('several --board options / a folder: one process, one folder per board, all or nothing', async () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-multi-'));
+  const names = ['linux-armhf', 'linux-riscv64'];
+  const both = (...more: string[]) =>
+    runCli([
+      'generate',
+      ...names.flatMap((n) => ['--board', exampleBoardPath(n)]),
+      '--out',
+      out,
+      ...more,
+    ]);
+  const two = await both('--json');
+  assert.equal(two.code, 0, two.stderr);
+  const reports = JSON.parse(two.stdout) as { board: string; files: string[] }[];
+  assert.deepEqual(reports.map((r) => r.board).sort(), names);
+  for (const name of names) {
+    assert.deepEqual(fs.readdirSync(path.join(out, name)).sort(), [
+      'qhal_socket.c',
+      'qhal_socket.h',
+    ]);
+    assert.match(
+      fs.readFileSync(path.join(out, name, 'qhal_socket.h'), 'utf8'),
+      new RegExp(`Board: ${name} `),
+    );
+  }
+  assert.equal((await both('--check')).code, 0, 'each folder is up to date');
+
+  // A folder holding a good board and a broken one: the broken one's located error, exit 2,
+  // and no folder written for either.
+  const broken = boardVariant('linux-armhf', [[/name: '[^']*'/, 'name: 42']]);
+  fs.copyFileSync(exampleBoardPath('linux-riscv64'), path.join(path.dirname(broken), 'good.ts'));
+  const none = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-multi-bad-'));
+  const bad = await runCli(['generate', '--board', path.dirname(broken), '--out', none]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /linux-armhf-variant\.ts:\d+:\d+: /);
+  assert.deepEqual(fs.readdirSync(none), [], 'nothing written for any board');
+});

@@ -225,6 +225,34 @@ test('mbedtls config: DTLS, PSK and MCU entropy only when the board asks for the
   assert.ok(!mcu.defines.includes('MBEDTLS_HAVE_TIME_DATE'));
 });
 
+test('mbedtls config: AES-NI on x86_64 only; AES-128-GCM with ECDHE offered first', () => {
+  const x86 = getTarget('x86_64-linux-musl');
+  const arm = getTarget('aarch64-linux-musl');
+  const m3 = getTarget('cortex-m3');
+  const cfg = generateMbedtlsConfig(board(x86.id), x86);
+  assert.ok(cfg.defines.includes('MBEDTLS_AESNI_C'));
+  assert.ok(cfg.defines.includes('MBEDTLS_HAVE_ASM'), 'AES-NI needs MBEDTLS_HAVE_ASM');
+  for (const t of [arm, m3])
+    assert.ok(!generateMbedtlsConfig(board(t.id), t).defines.includes('MBEDTLS_AESNI_C'), t.id);
+  const suites = (c: ReturnType<typeof generateMbedtlsConfig>): string[] =>
+    (/^#define MBEDTLS_SSL_CIPHERSUITES ((?:.*\\\n)*.*)$/m.exec(c.header)?.[1] ?? '')
+      .split(/[\s,\\]+/)
+      .filter(Boolean);
+  assert.deepEqual(suites(cfg), [
+    'MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+    'MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+  ]);
+  const pskBoard = board(x86.id, {}, { dtls: true });
+  pskBoard.tls = { ...(pskBoard.tls as NonNullable<BoardModel['tls']>), pskHook: 'board_psk' };
+  const psk = suites(generateMbedtlsConfig(pskBoard, x86));
+  assert.equal(psk[0], 'MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'ECDHE stays first');
+  assert.ok(
+    psk.indexOf('MBEDTLS_TLS_PSK_WITH_AES_128_GCM_SHA256') <
+      psk.indexOf('MBEDTLS_TLS_PSK_WITH_AES_128_CCM'),
+  );
+  for (const s of psk) assert.doesNotMatch(s, /MD5|NULL|CBC|RC4|3DES/, s);
+});
+
 test('mbedtls config: SHA-1 / SHA-384 / P-384 follow the certificates, MD5 never', () => {
   const t = getTarget('x86_64-linux-musl');
   const base = generateMbedtlsConfig(board(t.id), t); // ECDSA P-256 / SHA-256 CA

@@ -11,7 +11,7 @@ export function usage(): string {
 usage:
   qhal-gen --target posix|lwip [--out DIR] [--check] [--json]
       generate for the built-in default board of that stack (default out: ./qhal-out)
-  qhal-gen generate --board FILE [--out DIR] [--check] [--json]
+  qhal-gen generate --board FILE|FOLDER [--board ...] [--out DIR] [--check] [--json]
       generate qhal_socket.c and qhal_socket.h for a board description
   qhal-gen build --board FILE [--out DIR] [--mbedtls-dir DIR] [--lwip-dir DIR] [--json] [--verbose]
       [--freertos-dir DIR] [--freertos-config DIR]

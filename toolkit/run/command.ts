@@ -10,23 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { oneOf, parseFlags, UsageError } from '../cli/args.js';
+import { boardFiles } from '../cli/board-files.js';
 import type { ConformanceResult } from './conformance.js';
 import { testBoard } from './index.js';
-
-function boardFiles(p: string): string[] {
-  const abs = path.resolve(p);
-  if (!fs.existsSync(abs)) throw new UsageError(`test: --board ${p} does not exist`);
-  if (fs.statSync(abs).isDirectory()) {
-    const files = fs
-      .readdirSync(abs)
-      .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
-      .sort()
-      .map((f) => path.join(abs, f));
-    if (files.length === 0) throw new UsageError(`test: no board files (*.ts) in ${p}`);
-    return files;
-  }
-  return [abs];
-}
 
 export async function runTestCommand(argv: string[]): Promise<number> {
   const v = parseFlags('test', argv, {
@@ -42,7 +28,7 @@ export async function runTestCommand(argv: string[]): Promise<number> {
   const namespace = v.namespace
     ? oneOf('namespace', v.namespace, ['auto', 'on', 'off'] as const)
     : 'auto';
-  const files = boardFiles(v.board);
+  const files = boardFiles('test', v.board);
   const keep = v.work !== undefined;
   const root = keep
     ? path.resolve(v.work as string)

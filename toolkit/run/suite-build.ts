@@ -26,6 +26,9 @@ export const SUITE_DIR = path.join(toolkitPaths.root, 'examples', 'apps', 'confo
 /** The platform-independent part of the suite. */
 export const SUITE_SOURCES = ['main.c', 'record.c', 'cases.c', 'peer.c'];
 
+/** How a Linux suite program is compiled (the bench's reference clients use the same). */
+export const SUITE_CFLAGS = ['-std=c99', '-Wall', '-Wextra', '-Werror', '-O1', '-g'];
+
 export interface SuiteBuildOptions {
   target: Target;
   board: BoardModel;
@@ -76,12 +79,7 @@ export async function buildSuite(o: SuiteBuildOptions): Promise<string> {
   const args = [
     'cc',
     ...flags,
-    '-std=c99',
-    '-Wall',
-    '-Wextra',
-    '-Werror',
-    '-O1',
-    '-g',
+    ...SUITE_CFLAGS,
     '-I',
     o.build.outDir,
     '-I',
@@ -95,11 +93,16 @@ export async function buildSuite(o: SuiteBuildOptions): Promise<string> {
     '-o',
     o.out,
   ];
+  await zigCc(args, 'the conformance suite');
+  return o.out;
+}
+
+/** `zig <args>` (a Linux program's compile and link); a failure carries the compiler's words. */
+export async function zigCc(args: string[], what: string): Promise<void> {
   try {
     await run(zigPath(), args, { timeout: 300_000, maxBuffer: 16 << 20 });
   } catch (err) {
     const e = err as Error & { stderr?: string };
-    throw new Error(`compiling the conformance suite failed:\n${e.stderr?.trim() || e.message}`);
+    throw new Error(`compiling ${what} failed:\n${e.stderr?.trim() || e.message}`);
   }
-  return o.out;
 }

@@ -168,6 +168,28 @@ function analyseCerts(pems: string[]): CertNeeds {
   return needs;
 }
 
+// --- cipher suites -----------------------------------------------------------------------
+
+/**
+ * The suites the client offers, best first (MBEDTLS_SSL_CIPHERSUITES replaces mbedtls's own
+ * list, whose order starts with AES-256 and, for PSK, CCM). Only AEAD suites the build can
+ * do: ECDHE with AES-128-GCM before AES-256-GCM (SHA-384 is built only when a certificate
+ * needs SHA-384/512); with a PSK hook, PSK suites after them (GCM before CCM). Forward-secret
+ * ECDHE suites stay first, and nothing weaker than the default build offered is added.
+ */
+function cipherSuites(sha384: boolean, psk: boolean): string[] {
+  const s = (n: string): string => `MBEDTLS_TLS_${n}`;
+  const out = [s('ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'), s('ECDHE_RSA_WITH_AES_128_GCM_SHA256')];
+  if (sha384)
+    out.push(s('ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'), s('ECDHE_RSA_WITH_AES_256_GCM_SHA384'));
+  if (psk) {
+    out.push(s('PSK_WITH_AES_128_GCM_SHA256'));
+    if (sha384) out.push(s('PSK_WITH_AES_256_GCM_SHA384'));
+    out.push(s('PSK_WITH_AES_128_CCM'), s('PSK_WITH_AES_256_CCM'));
+  }
+  return out;
+}
+
 // --- the header -------------------------------------------------------------------------
 
 /** The configuration for a board on a target (deterministic). */
@@ -204,6 +226,16 @@ export function generateMbedtlsConfig(board: BoardModel, target: Target): Mbedtl
   system.push(['MBEDTLS_DEPRECATED_REMOVED']);
   if (mcu) system.push(['MBEDTLS_AES_ROM_TABLES']);
   section('System support', system);
+
+  // AES-NI / PCLMULQDQ: AES and GCM's GHASH in hardware. mbedtls probes the CPU (cpuid) at
+  // run time and falls back to its tables, so this is safe on any x86_64; other targets have
+  // no such instructions and aesni.c would compile to nothing, so they do not get the macro.
+  if (target.zigTarget.startsWith('x86_64')) {
+    section('AES-NI and carry-less multiply on x86_64 (used when the CPU has them)', [
+      ['MBEDTLS_AESNI_C'],
+    ]);
+    notes.push('x86_64 target: AES-NI for AES-GCM, chosen at run time when the CPU has it');
+  }
 
   // Entropy.
   if (mcu) {
@@ -267,6 +299,10 @@ export function generateMbedtlsConfig(board: BoardModel, target: Target): Mbedtl
     );
   }
   section(dtls ? 'TLS 1.2 and DTLS 1.2, client only' : 'TLS 1.2, client only', tls);
+  section(
+    'Cipher suites offered, in order of preference: ECDHE with AES-128-GCM first (the fastest AEAD here)',
+    [['MBEDTLS_SSL_CIPHERSUITES', cipherSuites(certs.sha512, psk).join(', \\\n    ')]],
+  );
 
   // Modules.
   const modules = [

@@ -122,13 +122,13 @@ static pointer_t open_stream(int tls, const char *hostname, int rport, quint8_t 
     return SOCKET_FD_INVALID;
 }
 
-/* Writes n bytes of g_pattern in writes of at most WRITE_MAX bytes; waits out isSending. */
-static int write_all(pointer_t h, quint8_t type, const void *peer, const quint8_t *data, size_t n)
+/* Writes n bytes of data in writes of at most max bytes; waits out isSending. */
+static int write_chunks(pointer_t h, quint8_t type, const void *peer, const quint8_t *data, size_t n, size_t max)
 {
     size_t off = 0;
     while (off < n)
     {
-        size_t chunk = n - off > WRITE_MAX ? WRITE_MAX : n - off;
+        size_t chunk = n - off > max ? max : n - off;
         qbool sending = FALSE;
         int txBefore = rec_count(h, EV_TX);
         if (!suite_write(h, type, peer, data + off, (quint16_t)chunk, &sending))
@@ -139,6 +139,11 @@ static int write_all(pointer_t h, quint8_t type, const void *peer, const quint8_
         off += chunk;
     }
     return CASE_PASS;
+}
+
+static int write_all(pointer_t h, quint8_t type, const void *peer, const quint8_t *data, size_t n)
+{
+    return write_chunks(h, type, peer, data, n, WRITE_MAX);
 }
 
 static int expect_echo(pointer_t h, quint8_t type, size_t n, unsigned seed)
@@ -1331,8 +1336,135 @@ static int bench_udp_rtt(void)
     return r;
 }
 
+/*
+ * Echo throughput in writes of `wsize` bytes, the pattern the reference clients of
+ * examples/apps/bench repeat with plain sockets / plain mbedtls: `rounds` times, 128 KiB out
+ * in wsize-byte writes, then wait until it all came back.
+ */
+static int bench_echo_rate(int tls, size_t wsize, const char *name)
+{
+    quint8_t type;
+    open_info_t oi;
+    pointer_t h;
+    const size_t round = RXBUF < 128 * 1024 ? RXBUF : 128 * 1024;
+    const int rounds = cfg_int(tls ? "bench-tls-rounds" : "bench-tcp-rounds", tls ? 16 : 64);
+    uint64_t t0, us;
+    int r = CASE_PASS, i;
+    if (need(tls ? QHAL_FEATURE_TLS : QHAL_FEATURE_TCP, tls ? "tls" : "tcp")) return CASE_SKIP;
+    h = tls ? open_stream(1, tls_name(), port("tls-valid"), &type, &oi, WAIT_MS)
+            : open_stream(0, host(), port("tcp-echo"), &type, &oi, WAIT_MS);
+    if (h == SOCKET_FD_INVALID) return case_fail("connect: %s", oi.why);
+    if (wsize > WRITE_MAX) wsize = WRITE_MAX;
+    fill_pattern(round, 91);
+    t0 = now_us();
+    for (i = 0; i < rounds && r == CASE_PASS; i++)
+    {
+        rec_reset();
+        r = write_chunks(h, type, NULL, g_pattern, round, wsize);
+        if (r == CASE_PASS && !wait_rx(h, round, 60000)) r = case_fail("round %d: echo incomplete", i);
+    }
+    us = now_us() - t0;
+    if (r == CASE_PASS)
+        printf("BENCH %s %lu KiB/s (%lu KiB out and back in %lu us, %lu-byte writes)\n", name,
+               (unsigned long)(us ? (uint64_t)round * (uint64_t)rounds * 1000000u / 1024u / us : 0),
+               (unsigned long)((uint64_t)round * (uint64_t)rounds / 1024u), (unsigned long)us, (unsigned long)wsize);
+    suite_close(h, type);
+    return r;
+}
+
+static int bench_tcp_echo_1k(void) { return bench_echo_rate(0, 1024, "tcp.echo-1k"); }
+static int bench_tcp_echo_64k(void) { return bench_echo_rate(0, 65536, "tcp.echo-64k"); }
+static int bench_tls_echo_1k(void) { return bench_echo_rate(1, 1024, "tls.echo-1k"); }
+static int bench_tls_echo_64k(void) { return bench_echo_rate(1, 65536, "tls.echo-64k"); }
+
+/* Median round trip of one 64-byte message over the open TCP echo link h, and the CPU the
+ * process spent per round trip (the HAL's I/O thread included). */
+static int tcp_rtt(pointer_t h, quint8_t type, const char *name)
+{
+    enum { N = 200 };
+    uint64_t t[N];
+    long long cpu0;
+    int i, r = CASE_PASS;
+    fill_pattern(64, 3);
+    cpu0 = port_cpu_us();
+    for (i = 0; i < N && r == CASE_PASS; i++)
+    {
+        uint64_t t0 = now_us();
+        size_t before = rec_rx(h, NULL, 0);
+        if (before > RXBUF - 64)
+        {
+            rec_reset();
+            before = 0;
+        }
+        if (!suite_write(h, type, NULL, g_pattern, 64, NULL)) r = case_fail("write %d failed", i);
+        else if (!wait_rx(h, before + 64, WAIT_MS)) r = case_fail("echo %d missing", i);
+        t[i] = now_us() - t0;
+    }
+    if (r == CASE_PASS)
+    {
+        long long cpu = port_cpu_us();
+        printf("BENCH %s %lu us (median of %d, 64 bytes)\n", name, (unsigned long)median(t, N), N);
+        if (cpu >= 0 && cpu0 >= 0) printf("BENCH %s-cpu %lld us (CPU per round trip)\n", name, (cpu - cpu0) / N);
+    }
+    return r;
+}
+
+/* The round trip with `idle` more TCP links open and idle (0: just the one link). The
+ * measured link is opened first so its record is kept; the idle ones are opened all at once
+ * (their ConnResults are counted, the records keep only the first few), so a fixed connect
+ * delay is paid once, not per link. */
+static int rtt_with_idle(int idle)
+{
+    static pointer_t idles[1024];
+    quint8_t type;
+    open_info_t oi;
+    pointer_t h;
+    int i, opened = 0, async = 0, r = CASE_PASS, ok0;
+    char name[48];
+    uint64_t deadline;
+    if (need(QHAL_FEATURE_TCP, "tcp")) return CASE_SKIP;
+    if (idle > (int)(sizeof(idles) / sizeof(idles[0]))) idle = (int)(sizeof(idles) / sizeof(idles[0]));
+    if (idle + 1 > QHAL_MAX_SOCKETS)
+        return case_skip("the board has %d sockets; %d are needed", QHAL_MAX_SOCKETS, idle + 1);
+    if (idle && port_raise_fd_limit(2 * idle + 64) != 0)
+        return case_skip("cannot raise the descriptor limit to %d", 2 * idle + 64);
+    h = open_stream(0, host(), port("tcp-echo"), &type, &oi, WAIT_MS);
+    if (h == SOCKET_FD_INVALID) return case_fail("connect: %s", oi.why);
+    ok0 = rec_conn_ok_total();
+    for (i = 0; i < idle; i++)
+    {
+        quint8_t t;
+        quint32_t ct = 0;
+        rec_opening();
+        idles[i] = Qhal_tcpClientInit(&t, host(), (quint16_t)port("tcp-echo"), &ct);
+        rec_opened(idles[i]);
+        if (idles[i] == SOCKET_FD_INVALID) break;
+        if (ct != 0) async++;
+        opened++;
+    }
+    deadline = now_ms() + 30000u;
+    while (rec_conn_ok_total() - ok0 < async && now_ms() < deadline) sleep_ms(10);
+    if (opened < idle) r = case_fail("only %d of %d idle links opened", opened, idle);
+    else if (rec_conn_ok_total() - ok0 < async)
+        r = case_fail("only %d of %d idle links connected", rec_conn_ok_total() - ok0, async);
+    snprintf(name, sizeof(name), "tcp.rtt-%d", idle ? idle : 1);
+    if (r == CASE_PASS) r = tcp_rtt(h, type, name);
+    for (i = 0; i < opened; i++) suite_close(idles[i], SOCKET_TYPE_TCP_CLI);
+    suite_close(h, type);
+    return r;
+}
+
+static int bench_rtt_1(void) { return rtt_with_idle(0); }
+static int bench_rtt_idle(void) { return rtt_with_idle(cfg_int("bench-idle", 1000)); }
+
 const case_t g_bench[] = {
     {"bench.tcp-connect", bench_tcp_connect},
+    {"bench.tcp-echo-1k", bench_tcp_echo_1k},
+    {"bench.tcp-echo-64k", bench_tcp_echo_64k},
+    {"bench.tls-echo-1k", bench_tls_echo_1k},
+    {"bench.tls-echo-64k", bench_tls_echo_64k},
+    {"bench.rtt-1", bench_rtt_1},
+    {"bench.rtt-idle", bench_rtt_idle},
     {"bench.tcp-echo", bench_tcp_echo},
     {"bench.udp-round-trip", bench_udp_rtt},
     {"bench.tls-handshake", bench_tls_handshake},

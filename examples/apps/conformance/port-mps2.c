@@ -210,6 +210,18 @@ int port_init(int *argc, char ***argv)
 }
 
 /* TCP PCBs the HAL has not closed (closing states belong to lwIP now), listeners, UDP PCBs. */
+/* No process CPU clock and no descriptor limit on bare metal. */
+long long port_cpu_us(void)
+{
+    return -1;
+}
+
+int port_raise_fd_limit(int n)
+{
+    (void)n;
+    return 0;
+}
+
 int open_fd_count(void)
 {
     int n = 0;

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -215,6 +216,26 @@ int port_init(int *argcp, char ***argvp)
         return -1;
     }
     return 1;
+}
+
+/* ---- resources, for the benchmarks ---- */
+
+long long port_cpu_us(void)
+{
+    struct rusage u;
+    if (getrusage(RUSAGE_SELF, &u) != 0) return -1;
+    return ((long long)u.ru_utime.tv_sec + (long long)u.ru_stime.tv_sec) * 1000000LL + (long long)u.ru_utime.tv_usec +
+           (long long)u.ru_stime.tv_usec;
+}
+
+int port_raise_fd_limit(int n)
+{
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r) != 0) return -1;
+    if (r.rlim_cur >= (rlim_t)n) return 0;
+    if (r.rlim_max != RLIM_INFINITY && r.rlim_max < (rlim_t)n) return -1;
+    r.rlim_cur = (rlim_t)n;
+    return setrlimit(RLIMIT_NOFILE, &r);
 }
 
 /* ---- the harness's own sockets ---- */

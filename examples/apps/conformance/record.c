@@ -43,6 +43,7 @@ static char g_logs[LOG_LINES][200];
 static int g_nLogs;
 static long g_live, g_total;
 static int g_pskWrong;
+static int g_connOk;
 static int g_opening;
 static pointer_t g_closeInCb = SOCKET_FD_INVALID; /* close this handle from inside its next Rx */
 static int g_closedInCb; /* an Init call is running: a closed slot may be coming back */
@@ -290,6 +291,7 @@ void Quos_socketIOConnResult(pointer_t sockFd, quint8_t type, qbool result)
     }
     if (!t || !t->closed)
         event("conn h=0x%lx type=%u result=%u", (unsigned long)sockFd, (unsigned)type, (unsigned)result);
+    if (result) g_connOk++;
     if (t)
     {
         if (t->closed)
@@ -709,3 +711,12 @@ qbool qhal_test_psk(const char *hostname, quint16_t port, qhal_psk_t *out)
     return TRUE;
 }
 #endif
+
+int rec_conn_ok_total(void)
+{
+    int n;
+    port_lock();
+    n = g_connOk;
+    port_unlock();
+    return n;
+}
