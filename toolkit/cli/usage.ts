@@ -20,9 +20,10 @@ usage:
       --freertos-dir, a FreeRTOS-Kernel tree, and takes FreeRTOSConfig.h from
       --freertos-config DIR or from the target)
   qhal-gen test --board FILE|FOLDER [--work DIR] [--only TEXT] [--client-cert] [--bench]
-      [--namespace auto|on|off] [--json]
+      [--namespace auto|on|off] [--json] [--junit FILE] [--report DIR]
       generate, build, start the test broker and run the conformance suite (--bench: its
-      benchmarks instead, printed as figures)
+      benchmarks instead, printed as figures; --junit: JUnit XML, one testcase per case and
+      board; --report: DIR/index.html, a static page of the results)
   qhal-gen broker [--host ADDR] [--duration SECONDS] [--pki-dir DIR] [--dns-port N | --no-dns]
       [--no-dtls]
       run the test broker alone (for a module on the bench)

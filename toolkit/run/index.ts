@@ -106,7 +106,7 @@ export async function testBoard(o: {
   timeoutMs?: number;
   /** Extra configuration keys for the suite (bench=1 runs the benchmarks). */
   config?: Record<string, string>;
-}): Promise<ConformanceResult & { halSize: SizeRow }> {
+}): Promise<ConformanceResult & { halSize: SizeRow; sizes: SizeRow[] }> {
   const prepared = await prepareConformance(o);
   const target = getTarget(prepared.board.target);
   const result = await runConformance({
@@ -120,5 +120,5 @@ export async function testBoard(o: {
     ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
     ...(o.config ? { config: o.config } : {}),
   });
-  return { ...result, halSize: prepared.build.hal.size };
+  return { ...result, halSize: prepared.build.hal.size, sizes: prepared.build.sizes };
 }

@@ -1,0 +1,19 @@
+/** Writes what `qhal-gen test --junit FILE --report DIR` asked for; returns the files written. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { renderJunit } from './junit.js';
+import type { BoardRun } from './model.js';
+
+export function writeResults(
+  runs: readonly BoardRun[],
+  o: { junit?: string | undefined; report?: string | undefined },
+): string[] {
+  const written: string[] = [];
+  const put = (file: string, text: string) => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    written.push(file);
+  };
+  if (o.junit !== undefined) put(path.resolve(o.junit), renderJunit(runs));
+  return written;
+}
