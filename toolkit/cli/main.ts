@@ -8,6 +8,7 @@ import { runGenerate, runTargetDefault } from './generate-command.js';
 import { runBuild, runDoctor, runFetchSources } from '../toolchain/commands.js';
 import { runBrokerCommand } from '../broker/broker.js';
 import { runTestCommand } from '../run/command.js';
+import { runCi } from './ci-command.js';
 import { COMMANDS, usage } from './usage.js';
 
 COMMANDS.build = runBuild;
@@ -15,6 +16,7 @@ COMMANDS.doctor = runDoctor;
 COMMANDS['fetch-sources'] = runFetchSources;
 COMMANDS.broker = runBrokerCommand;
 COMMANDS.test = runTestCommand;
+COMMANDS.ci = runCi;
 
 export async function main(argv: string[]): Promise<number> {
   try {

@@ -24,6 +24,11 @@ usage:
       generate, build, start the test broker and run the conformance suite (--bench: its
       benchmarks instead, printed as figures; --junit: JUnit XML, one testcase per case and
       board; --report: DIR/index.html, a static page of the results)
+  qhal-gen ci [--boards DIR] [--format github|gitlab] [--out FILE] [--generated DIR] [--check]
+      [--force]
+      CI workflow, one job per board in DIR (default boards): generate --check against
+      GENERATED/<board> (default qhal), build, test --junit --report, results uploaded
+      (default out: .github/workflows/qhal-gen.yml, or .gitlab/qhal-gen.yml)
   qhal-gen broker [--host ADDR] [--duration SECONDS] [--pki-dir DIR] [--dns-port N | --no-dns]
       [--no-dtls]
       run the test broker alone (for a module on the bench)
