@@ -9,6 +9,7 @@ import { runBuild, runDoctor, runFetchSources } from '../toolchain/commands.js';
 import { runBrokerCommand } from '../broker/broker.js';
 import { runTestCommand } from '../run/command.js';
 import { runCi } from './ci-command.js';
+import { runInit } from './init-command.js';
 import { COMMANDS, usage } from './usage.js';
 
 COMMANDS.build = runBuild;
@@ -17,6 +18,7 @@ COMMANDS['fetch-sources'] = runFetchSources;
 COMMANDS.broker = runBrokerCommand;
 COMMANDS.test = runTestCommand;
 COMMANDS.ci = runCi;
+COMMANDS.init = (argv) => runInit(argv);
 
 export async function main(argv: string[]): Promise<number> {
   try {
