@@ -1,6 +1,7 @@
 /** Writes what `qhal-gen test --junit FILE --report DIR` asked for; returns the files written. */
 import fs from 'node:fs';
 import path from 'node:path';
+import { renderReport } from './html.js';
 import { renderJunit } from './junit.js';
 import type { BoardRun } from './model.js';
 
@@ -15,5 +16,9 @@ export function writeResults(
     written.push(file);
   };
   if (o.junit !== undefined) put(path.resolve(o.junit), renderJunit(runs));
+  if (o.report !== undefined) {
+    put(path.join(path.resolve(o.report), 'index.html'), renderReport(runs));
+    put(path.join(path.resolve(o.report), 'results.json'), `${JSON.stringify(runs, null, 2)}\n`);
+  }
   return written;
 }
