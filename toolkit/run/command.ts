@@ -15,6 +15,7 @@ import { testBoard } from './index.js';
 import { collectBoardRun } from '../report/collect.js';
 import type { BoardRun } from '../report/model.js';
 import { writeResults } from '../report/write.js';
+import { createProgressReporter, createStepReporter } from '../toolchain/progress.js';
 
 function boardFiles(p: string): string[] {
   const abs = path.resolve(p);
@@ -77,6 +78,8 @@ export async function runTestCommand(argv: string[]): Promise<number> {
           board: file,
           workDir: path.join(root, name),
           log: logged,
+          onProgress: createProgressReporter(process.stderr),
+          step: createStepReporter(process.stderr),
           namespace,
           ...(v.only ? { only: v.only } : {}),
           ...(v['client-cert'] ? { clientCert: true } : {}),

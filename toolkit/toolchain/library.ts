@@ -98,7 +98,7 @@ export async function buildLibrary(spec: LibrarySpec): Promise<LibraryResult> {
   const started = Date.now();
   if (fs.existsSync(manifestFile) && fs.existsSync(archive)) {
     const m = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as LibraryManifest;
-    spec.onProgress?.({ phase: spec.name, done: m.files, total: m.files });
+    spec.onProgress?.({ phase: spec.name, done: m.files, total: m.files, cached: true });
     return {
       name: spec.name,
       archive,
