@@ -32,7 +32,9 @@ export async function runCi(argv: string[]): Promise<number> {
   const onDisk = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : null;
   if (v.check) {
     if (onDisk === text) {
-      console.log(`qhal-gen: ${displayPath(out)} is up to date (${options.boards.length} boards)`);
+      console.log(
+        `qhal-gen: ${displayPath(out)} is up to date (${boardCount(options.boards.length)})`,
+      );
       return 0;
     }
     console.error(
@@ -46,7 +48,7 @@ export async function runCi(argv: string[]): Promise<number> {
     );
   }
   writeText(out, text);
-  console.log(`wrote ${displayPath(out)} (${options.boards.length} boards, ${format})`);
+  console.log(`wrote ${displayPath(out)} (${boardCount(options.boards.length)}, ${format})`);
   return 0;
 }
 
@@ -54,3 +56,5 @@ export function writeText(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, text);
 }
+
+export const boardCount = (n: number): string => `${n} board${n === 1 ? '' : 's'}`;

@@ -16,7 +16,7 @@ import { GENERATED_MARK, renderWorkflow, type CiFormat } from '../ci/workflow.js
 import { generateBoard } from '../generate/index.js';
 import { displayPath, formatDiagnostic, InputError, loadBoard, loadHal } from '../load/index.js';
 import { oneOf, UsageError } from './args.js';
-import { writeText } from './ci-command.js';
+import { boardCount, writeText } from './ci-command.js';
 import {
   boardText,
   CA_FILE,
@@ -161,7 +161,7 @@ export async function runInit(argv: string[], io?: InitIo): Promise<number> {
       out: workflowOut,
     });
     writeText(workflowOut, renderWorkflow(options));
-    console.log(`wrote ${displayPath(workflowOut)} (${options.boards.length} boards, ${ci})`);
+    console.log(`wrote ${displayPath(workflowOut)} (${boardCount(options.boards.length)}, ${ci})`);
   }
   console.log(
     `next: npm install, then npx qhal-gen test --board ${boardFile}${answers.ca ? '' : ` (TLS stays off until ${`boards/${CA_FILE}`} exists: see boards/certs/README.md)`}`,
