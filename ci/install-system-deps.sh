@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages qhal-gen needs (QEMU, picolibc, dpkg-dev for
-# `apt-get source`, clang-format for formatting checks) and enables deb-src
+# `apt-get source`, clang-format for formatting checks, chromium for the report
+# page's screenshot test) and enables deb-src
 # entries for the same archive the machine already uses. Idempotent: does
 # nothing when everything is present. Needs root (or sudo) only when something
 # is missing.
 set -euo pipefail
 
 need=()
-for pkg in qemu-user qemu-system-arm picolibc-arm-none-eabi dpkg-dev clang-format openssl util-linux iproute2; do
+for pkg in qemu-user qemu-system-arm picolibc-arm-none-eabi dpkg-dev clang-format openssl util-linux iproute2 chromium; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 

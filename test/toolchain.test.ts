@@ -320,24 +320,47 @@ test('elf: sizes count read-only and code as text, writable as data, NOBITS as b
   assert.deepEqual(elfSize(elf), { text: 16, data: 4, bss: 8, total: 28 });
 });
 
-test('progress: plain lines about every 10% when not a TTY, one live line on a TTY', () => {
+test('progress: one line per step when not a TTY, one live line on a TTY', () => {
+  let t = 0;
+  const clock = () => t;
   const lines: string[] = [];
-  const plain = createProgressReporter({ write: (s: string) => lines.push(s), isTTY: false }, {});
-  for (let i = 0; i <= 96; i++) plain({ phase: 'mbedtls', done: i, total: 96 });
-  assert.ok(lines.length >= 10 && lines.length <= 12, `got ${lines.length} lines`);
-  assert.equal(lines.at(-1), 'mbedtls: 96/96\n');
+  const plain = createProgressReporter(
+    { write: (s: string) => lines.push(s), isTTY: false },
+    {},
+    clock,
+  );
+  for (let i = 0; i <= 96; i++) {
+    t = i * 100;
+    plain({ phase: 'mbedtls', done: i, total: 96 });
+  }
+  plain({ phase: 'lwip', done: 60, total: 60, cached: true });
+  assert.deepEqual(lines, [
+    'mbedtls: 96 files compiled in 9.6 s\n',
+    'lwip: 60 files, from the cache\n',
+  ]);
   const tty: string[] = [];
-  const live = createProgressReporter({ write: (s: string) => tty.push(s), isTTY: true }, {});
+  t = 0;
+  const live = createProgressReporter(
+    { write: (s: string) => tty.push(s), isTTY: true },
+    {},
+    clock,
+  );
+  live({ phase: 'mbedtls', done: 0, total: 96 });
+  t = 4100;
   live({ phase: 'mbedtls', done: 37, total: 96 });
-  assert.ok(tty.join('').endsWith('\rmbedtls: 37/96') || tty.join('').includes('mbedtls: 37/96'));
+  assert.ok(
+    tty.join('').endsWith('\rmbedtls: 37/96 files, 4.1 s') ||
+      tty.join('').includes('mbedtls: 37/96 files, 4.1 s'),
+  );
   assert.ok(tty.join('').startsWith('\r'), 'updates one line in place');
   assert.ok(!tty.join('').includes('\n'), 'no newline until done');
   const ci: string[] = [];
   createProgressReporter(
     { write: (s: string) => ci.push(s), isTTY: true },
     { CI: '1' },
-  )({ phase: 'x', done: 1, total: 2 });
+  )({ phase: 'x', done: 2, total: 2 });
   assert.ok(!ci.join('').includes('\r'), 'CI set: no carriage returns');
+  assert.deepEqual(ci, ['x: 2 files compiled in 0.0 s\n']);
 });
 
 // --- sources ------------------------------------------------------------------------------

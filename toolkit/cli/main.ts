@@ -23,6 +23,14 @@ COMMANDS.test = lazy(
   () => import('../run/command.js'),
   (m) => m.runTestCommand,
 );
+COMMANDS.ci = lazy(
+  () => import('./ci-command.js'),
+  (m) => m.runCi,
+);
+COMMANDS.init = lazy(
+  () => import('./init-command.js'),
+  (m) => m.runInit,
+);
 
 const HELP = ['--help', '-h'];
 

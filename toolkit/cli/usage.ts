@@ -20,9 +20,21 @@ usage:
       --freertos-dir, a FreeRTOS-Kernel tree, and takes FreeRTOSConfig.h from
       --freertos-config DIR or from the target)
   qhal-gen test --board FILE|FOLDER [--work DIR] [--only TEXT] [--client-cert] [--bench]
-      [--namespace auto|on|off] [--json]
+      [--namespace auto|on|off] [--json] [--junit FILE] [--report DIR]
       generate, build, start the test broker and run the conformance suite (--bench: its
-      benchmarks instead, printed as figures)
+      benchmarks instead, printed as figures; --junit: JUnit XML, one testcase per case and
+      board; --report: DIR/index.html, a static page of the results)
+  qhal-gen init [DIR] [--name N] [--target T] [--stack S] [--os O] [--features LIST] [--ca FILE]
+      [--psk HOOK] [--entropy HOOK] [--ci github|gitlab|none] [--force]
+      a new module's project: boards/<name>.ts, package.json, tsconfig.json, boards/certs/,
+      the generated HAL in qhal/<name>/ and the CI workflow; asks in a terminal, else every
+      answer is a flag (features: tcp,udp,tls,dtls,tcpServer,broadcast,dns,ipv6; tls and
+      dtls need --ca, your CA bundle)
+  qhal-gen ci [--boards DIR] [--format github|gitlab] [--out FILE] [--generated DIR] [--check]
+      [--force]
+      CI workflow, one job per board in DIR (default boards): generate --check against
+      GENERATED/<board> (default qhal), build, test --junit --report, results uploaded
+      (default out: .github/workflows/qhal-gen.yml, or .gitlab/qhal-gen.yml)
   qhal-gen broker [--host ADDR] [--duration SECONDS] [--pki-dir DIR] [--dns-port N | --no-dns]
       [--no-dtls]
       run the test broker alone (for a module on the bench)

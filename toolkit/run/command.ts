@@ -1,7 +1,7 @@
 /**
  * `qhal-gen test --board FILE|FOLDER [--work DIR] [--only TEXT] [--client-cert] [--bench]
- *  [--namespace auto|on|off] [--json]`: for each board, a fresh PKI, generate + build with
- * the broker's CA, compile the suite, start the broker, run the suite (natively, under
+ *  [--namespace auto|on|off] [--json] [--junit FILE] [--report DIR]`: for each board, a fresh
+ * PKI, generate + build with the broker's CA, compile the suite, start the broker, run the suite (natively, under
  * qemu-user or qemu-system, or on lwIP). Exit 0 when no case failed anywhere, 1 otherwise,
  * 2 bad input. `--bench` runs the suite's benchmarks instead of its cases and prints their
  * figures (`BENCH name value unit`) with the HAL object's size: figures, never verdicts.
@@ -13,6 +13,10 @@ import { oneOf, parseFlags, UsageError } from '../cli/args.js';
 import { boardFiles } from '../cli/board-files.js';
 import type { ConformanceResult } from './conformance.js';
 import { testBoard } from './index.js';
+import { collectBoardRun } from '../report/collect.js';
+import type { BoardRun } from '../report/model.js';
+import { writeResults } from '../report/write.js';
+import { createProgressReporter, createStepReporter } from '../toolchain/progress.js';
 
 export async function runTestCommand(argv: string[]): Promise<number> {
   const v = parseFlags('test', argv, {
@@ -23,6 +27,8 @@ export async function runTestCommand(argv: string[]): Promise<number> {
     bench: { type: 'boolean' },
     namespace: { type: 'string' },
     json: { type: 'boolean' },
+    junit: { type: 'string' },
+    report: { type: 'string' },
   });
   if (!v.board) throw new UsageError('test: --board <file|folder> is required');
   const namespace = v.namespace
@@ -41,15 +47,25 @@ export async function runTestCommand(argv: string[]): Promise<number> {
     result?: Omit<ConformanceResult, 'cases'> & { cases: ConformanceResult['cases'] };
   }[] = [];
   let bad = 0;
+  const runs: BoardRun[] = [];
+  const results = v.junit !== undefined || v.report !== undefined;
   try {
     for (const file of files) {
       const name = path.basename(file, '.ts');
       say(`== ${name}`);
+      const lines: string[] = [];
+      const started = Date.now();
+      const logged = (l: string) => {
+        lines.push(l);
+        say(l);
+      };
       try {
         const r = await testBoard({
           board: file,
           workDir: path.join(root, name),
-          log: say,
+          log: logged,
+          onProgress: createProgressReporter(process.stderr),
+          step: createStepReporter(process.stderr),
           namespace,
           ...(v.only ? { only: v.only } : {}),
           ...(v['client-cert'] ? { clientCert: true } : {}),
@@ -63,13 +79,21 @@ export async function runTestCommand(argv: string[]): Promise<number> {
         }
         if (r.failed > 0 || !r.complete) bad += 1;
         summary.push({ board: name, result: r });
+        if (results)
+          runs.push(await collectBoardRun({ board: name, file, result: r, lines, seconds: 0 }));
       } catch (err) {
         bad += 1;
         const msg = (err as Error).message;
         say(`FAIL ${name}: ${msg}`);
         summary.push({ board: name, error: msg });
+        if (results) {
+          const seconds = (Date.now() - started) / 1000;
+          runs.push(await collectBoardRun({ board: name, file, error: msg, lines, seconds }));
+        }
       }
     }
+    if (results)
+      for (const f of writeResults(runs, { junit: v.junit, report: v.report })) say(`# wrote ${f}`);
   } finally {
     if (!keep) fs.rmSync(root, { recursive: true, force: true });
   }

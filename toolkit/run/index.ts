@@ -10,6 +10,7 @@ import { generateBoard } from '../generate/index.js';
 import { loadBoard, loadHal } from '../load/index.js';
 import type { BoardModel } from '../model/board-model.js';
 import { buildBoard, type BuildSummary } from '../toolchain/build.js';
+import type { ProgressSink, StepRunner } from '../toolchain/progress.js';
 import type { SizeRow } from '../toolchain/size.js';
 import { getTarget, type Target } from '../toolchain/targets.js';
 import type { SuiteNetwork } from './namespace.js';
@@ -71,7 +72,11 @@ export async function prepareConformance(o: {
   /** Give the HAL the broker's client certificate even if the board has none (exercises mutual TLS). */
   clientCert?: boolean;
   mbedtlsDir?: string;
+  /** Build progress and the steps' lines (`qhal-gen test` shows them on stderr). */
+  onProgress?: ProgressSink;
+  step?: StepRunner;
 }): Promise<PreparedConformance> {
+  const step: StepRunner = o.step ?? ((_label, fn) => fn());
   const workDir = path.resolve(o.workDir);
   fs.mkdirSync(workDir, { recursive: true });
   const pki = await createPki(path.join(workDir, 'pki'));
@@ -79,19 +84,26 @@ export async function prepareConformance(o: {
   const board = boardForBroker(loaded, pki, o.clientCert ? { clientCert: true } : {});
   const { hal, source } = await loadHal();
   const generated = generateBoard(board, hal, source);
-  const build = await buildBoard({
-    board,
-    generated: generated.files,
-    outDir: path.join(workDir, 'hal'),
-    ...(o.mbedtlsDir ? { mbedtlsDir: o.mbedtlsDir } : {}),
-  });
   const target = getTarget(board.target);
-  const suiteBinary = await buildSuite({
-    target,
-    board,
-    build,
-    out: path.join(workDir, target.kind === 'mcu' ? 'conformance.elf' : 'conformance'),
-  });
+  const build = await step(
+    `${board.name}: building the HAL and its libraries for ${target.id}`,
+    () =>
+      buildBoard({
+        board,
+        generated: generated.files,
+        outDir: path.join(workDir, 'hal'),
+        ...(o.mbedtlsDir ? { mbedtlsDir: o.mbedtlsDir } : {}),
+        ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+      }),
+  );
+  const suiteBinary = await step(`${board.name}: building the conformance suite`, () =>
+    buildSuite({
+      target,
+      board,
+      build,
+      out: path.join(workDir, target.kind === 'mcu' ? 'conformance.elf' : 'conformance'),
+    }),
+  );
   return { board, pki, build, suiteBinary };
 }
 
@@ -106,9 +118,15 @@ export async function testBoard(o: {
   timeoutMs?: number;
   /** Extra configuration keys for the suite (bench=1 runs the benchmarks). */
   config?: Record<string, string>;
-}): Promise<ConformanceResult & { halSize: SizeRow }> {
+  onProgress?: ProgressSink;
+  step?: StepRunner;
+}): Promise<ConformanceResult & { halSize: SizeRow; sizes: SizeRow[] }> {
   const prepared = await prepareConformance(o);
   const target = getTarget(prepared.board.target);
+  const q = target.qemu;
+  o.log?.(
+    `# running the conformance suite ${q.mode === 'native' || !q.command ? 'natively' : `under ${q.command} (${q.mode} mode)`}: one line per case`,
+  );
   const result = await runConformance({
     suiteBinary: prepared.suiteBinary,
     target,
@@ -120,5 +138,5 @@ export async function testBoard(o: {
     ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
     ...(o.config ? { config: o.config } : {}),
   });
-  return { ...result, halSize: prepared.build.hal.size };
+  return { ...result, halSize: prepared.build.hal.size, sizes: prepared.build.sizes };
 }

@@ -126,7 +126,7 @@ export async function buildLibrary(spec: LibrarySpec): Promise<LibraryResult> {
   const dir = path.join(buildsCacheDir(spec.env), spec.target.id, `${spec.name}-${key}`);
   const started = Date.now();
   const hit = (m: LibraryManifest): LibraryResult => {
-    spec.onProgress?.({ phase: spec.name, done: m.files, total: m.files });
+    spec.onProgress?.({ phase: spec.name, done: m.files, total: m.files, cached: true });
     return {
       name: spec.name,
       archive: path.join(dir, spec.archiveName),
