@@ -232,11 +232,11 @@ test('several --board options / a folder: one process, one folder per board, all
   assert.deepEqual(reports.map((r) => r.board).sort(), names);
   for (const name of names) {
     assert.deepEqual(fs.readdirSync(path.join(out, name)).sort(), [
-      'qhal_socket.c',
-      'qhal_socket.h',
+      'qhal_Socket.c',
+      'qhal_Socket.h',
     ]);
     assert.match(
-      fs.readFileSync(path.join(out, name, 'qhal_socket.h'), 'utf8'),
+      fs.readFileSync(path.join(out, name, 'qhal_Socket.h'), 'utf8'),
       new RegExp(`Board: ${name} `),
     );
   }

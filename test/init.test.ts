@@ -57,8 +57,8 @@ describe('qhal-gen init', { timeout: 900_000 }, () => {
       'boards/certs/ca.pem',
       'boards/my-module.ts',
       'package.json',
-      'qhal/my-module/qhal_socket.c',
-      'qhal/my-module/qhal_socket.h',
+      'qhal/my-module/qhal_Socket.c',
+      'qhal/my-module/qhal_Socket.h',
       'tsconfig.json',
     ]);
     const board = await loadBoard(path.join(project, 'boards', 'my-module.ts'));
