@@ -4,11 +4,14 @@
 # page's screenshot test) and enables deb-src
 # entries for the same archive the machine already uses. Idempotent: does
 # nothing when everything is present. Needs root (or sudo) only when something
-# is missing.
+# is missing. QHAL_DEPS=runtime installs only what qhal-gen itself runs (no
+# clang-format, no chromium): what a project's CI jobs need.
 set -euo pipefail
 
+pkgs=(qemu-user qemu-system-arm picolibc-arm-none-eabi dpkg-dev openssl util-linux iproute2)
+if [ "${QHAL_DEPS:-all}" != runtime ]; then pkgs+=(clang-format chromium); fi
 need=()
-for pkg in qemu-user qemu-system-arm picolibc-arm-none-eabi dpkg-dev clang-format openssl util-linux iproute2 chromium; do
+for pkg in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 

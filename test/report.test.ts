@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { parseBench } from '../toolkit/report/bench.js';
 import { renderReport } from '../toolkit/report/html.js';
 import type { BoardRun } from '../toolkit/report/model.js';
 import { paths } from '../toolkit/load/toolkit-paths.js';
@@ -157,3 +158,32 @@ describe(
     });
   },
 );
+
+describe('benchmark lines', () => {
+  it('are read as figures with their unit and how they were measured', () => {
+    assert.deepEqual(
+      parseBench([
+        'BENCH tcp.connect 100231 us (median of 20; fastest 100105 us)',
+        'BENCH tcp.echo-throughput 210916 KiB/s (4096 KiB out and back in 19420 us, writes of at most 4096 bytes)',
+        'BENCH size.qhal_socket 16907 text (data 0, bss 12193: the HAL object)',
+        'PASS tcp.echo (12 ms)',
+        'BENCH broken',
+      ]),
+      [
+        { name: 'tcp.connect', value: 100231, unit: 'us', note: 'median of 20; fastest 100105 us' },
+        {
+          name: 'tcp.echo-throughput',
+          value: 210916,
+          unit: 'KiB/s',
+          note: '4096 KiB out and back in 19420 us, writes of at most 4096 bytes',
+        },
+        {
+          name: 'size.qhal_socket',
+          value: 16907,
+          unit: 'text',
+          note: 'data 0, bss 12193: the HAL object',
+        },
+      ],
+    );
+  });
+});

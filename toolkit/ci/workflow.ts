@@ -61,7 +61,8 @@ function steps(o: CiOptions, v: { board: string; file: string }): string[] {
 }
 
 function deps(o: CiOptions): string {
-  return `bash ${o.toolkitDir ? `${o.toolkitDir}/` : ''}ci/install-system-deps.sh`;
+  // Only what qhal-gen runs: the test-only packages (clang-format, chromium) stay out.
+  return `QHAL_DEPS=runtime bash ${o.toolkitDir ? `${o.toolkitDir}/` : ''}ci/install-system-deps.sh`;
 }
 
 function github(o: CiOptions): string[] {
