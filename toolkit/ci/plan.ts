@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../cli/args.js';
+import { boardFiles } from '../cli/board-files.js';
 import { loadBoard } from '../load/index.js';
 import { PACKAGE_ROOT } from '../load/toolkit-paths.js';
 import { boardNeedsFreertos } from '../toolchain/freertos.js';
@@ -13,17 +14,12 @@ import { defaultWorkflowPath, type CiBoard, type CiFormat, type CiOptions } from
 
 const posix = (p: string): string => p.split(path.sep).join('/');
 
-export function boardFilesIn(dir: string): string[] {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+/** The board files of `--boards DIR` (a folder, not one file: the workflow has a job per board). */
+function boardFilesIn(dir: string): string[] {
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
     throw new UsageError(`ci: --boards ${dir} is not a folder`);
   }
-  const files = fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
-    .sort()
-    .map((f) => path.join(dir, f));
-  if (files.length === 0) throw new UsageError(`ci: no board files (*.ts) in ${dir}`);
-  return files;
+  return boardFiles('ci', dir, '--boards');
 }
 
 /** The toolkit inside the project (its own repository, or node_modules/qhal-gen), else the usual place. */

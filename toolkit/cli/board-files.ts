@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './args.js';
 
-export function boardFiles(command: string, p: string): string[] {
+export function boardFiles(command: string, p: string, flag = '--board'): string[] {
   const abs = path.resolve(p);
-  if (!fs.existsSync(abs)) throw new UsageError(`${command}: --board ${p} does not exist`);
+  if (!fs.existsSync(abs)) throw new UsageError(`${command}: ${flag} ${p} does not exist`);
   if (fs.statSync(abs).isDirectory()) {
     const files = fs
       .readdirSync(abs)
