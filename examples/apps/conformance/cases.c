@@ -1063,24 +1063,6 @@ static int tls_open_close_cycles(void)
     return CASE_PASS;
 }
 
-/* TLS to an IP address literal: it is no SNI (RFC 6066) and mbedtls 2.28 matches DNS names
- * only, so a verifying HAL must refuse it rather than check nothing. */
-static int tls_ip_literal(void)
-{
-    quint8_t type;
-    open_info_t oi;
-    pointer_t h;
-    if (need(QHAL_FEATURE_TLS, "tls")) return CASE_SKIP;
-    if (!QHAL_TLS_VERIFY_REQUIRED) return case_skip("the board does not verify the server (tls.verify)");
-    h = open_stream(1, host(), port("tls-valid"), &type, &oi, WAIT_MS);
-    if (h != SOCKET_FD_INVALID)
-    {
-        suite_close(h, type);
-        return case_fail("TLS to the IP address %s was accepted without checking the certificate against it", host());
-    }
-    return CASE_PASS;
-}
-
 /* ---- the core's channel lifecycle (kernel/quos_socket.c) ---- */
 
 /* Waits (bounded) until the HAL's descriptors are back to fds0; returns the count seen. */
@@ -1214,7 +1196,6 @@ const case_t g_cases[] = {
     {"mqtt.tls-connect-subscribe-publish-qos1", mqtt_tls},
     {"resources.1000-open-close-cycles", open_close_cycles},
     {"resources.tls-open-close-cycles", tls_open_close_cycles},
-    {"tls.ip-literal-refused", tls_ip_literal},
     {"lifecycle.peer-close-3x-max-sockets", lifecycle_peer_close_cycles},
     {"lifecycle.init-right-after-close", lifecycle_init_after_close},
     {"lifecycle.server-listens-again-same-port", server_listen_again},

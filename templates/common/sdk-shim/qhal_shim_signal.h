@@ -3,7 +3,9 @@
  * play the core without the SDK: Quos_signalSet copies arg and queues it from any task, and
  * the program's own core task calls qhal_shim_signal_run() to run the callbacks, in the order
  * they were posted. Posting takes no lock (a lock-free list), so a HAL may post while it
- * holds its own lock. Include this file in exactly one C file of the program.
+ * holds its own lock. Include this file in exactly one C file of the program; define
+ * QHAL_SHIM_SIGNAL_WAKE() before it to wake the core's task after a post (it must take no lock
+ * the HAL could be waiting for).
  */
 #ifndef QHAL_SHIM_SIGNAL_H
 #define QHAL_SHIM_SIGNAL_H
@@ -47,6 +49,9 @@ qbool Quos_signalSet(void *arg, quint32_t len, SignalCB_f eventCB)
                                         __ATOMIC_ACQUIRE))
     {
     }
+#ifdef QHAL_SHIM_SIGNAL_WAKE
+    QHAL_SHIM_SIGNAL_WAKE();
+#endif
     return TRUE;
 }
 
