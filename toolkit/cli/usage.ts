@@ -17,12 +17,13 @@ usage:
       [--freertos-dir DIR] [--freertos-config DIR]
       generate, then cross-compile the HAL and its libraries with zig; size report
       (--verbose shows the warnings of third-party sources; lwip-socket on FreeRTOS needs
-      --freertos-dir, a FreeRTOS-Kernel tree, and takes FreeRTOSConfig.h from
+      --freertos-dir or QHAL_FREERTOS_DIR, a FreeRTOS-Kernel tree, and takes FreeRTOSConfig.h from
       --freertos-config DIR or from the target)
   qhal-gen test --board FILE|FOLDER [--work DIR] [--only TEXT] [--client-cert] [--bench]
-      [--namespace auto|on|off] [--json]
+      [--freertos-dir DIR] [--freertos-config DIR] [--namespace auto|on|off] [--json]
       generate, build, start the test broker and run the conformance suite (--bench: its
-      benchmarks instead, printed as figures)
+      benchmarks instead, printed as figures; FreeRTOS boards take the kernel tree from
+      --freertos-dir or QHAL_FREERTOS_DIR)
   qhal-gen broker [--host ADDR] [--duration SECONDS] [--pki-dir DIR] [--dns-port N | --no-dns]
       [--no-dtls]
       run the test broker alone (for a module on the bench)

@@ -1,6 +1,6 @@
 /**
  * `qhal-gen test --board FILE|FOLDER [--work DIR] [--only TEXT] [--client-cert] [--bench]
- *  [--namespace auto|on|off] [--json]`: for each board, a fresh PKI, generate + build with
+ *  [--freertos-dir DIR] [--freertos-config DIR] [--namespace auto|on|off] [--json]`: for each board, a fresh PKI, generate + build with
  * the broker's CA, compile the suite, start the broker, run the suite (natively, under
  * qemu-user or qemu-system, or on lwIP). Exit 0 when no case failed anywhere, 1 otherwise,
  * 2 bad input. `--bench` runs the suite's benchmarks instead of its cases and prints their
@@ -35,6 +35,8 @@ export async function runTestCommand(argv: string[]): Promise<number> {
     only: { type: 'string' },
     'client-cert': { type: 'boolean' },
     bench: { type: 'boolean' },
+    'freertos-dir': { type: 'string' },
+    'freertos-config': { type: 'string' },
     namespace: { type: 'string' },
     json: { type: 'boolean' },
   });
@@ -67,6 +69,8 @@ export async function runTestCommand(argv: string[]): Promise<number> {
           namespace,
           ...(v.only ? { only: v.only } : {}),
           ...(v['client-cert'] ? { clientCert: true } : {}),
+          ...(v['freertos-dir'] ? { freertosDir: v['freertos-dir'] } : {}),
+          ...(v['freertos-config'] ? { freertosConfigDir: v['freertos-config'] } : {}),
           ...(v.bench ? { config: { bench: '1' } } : {}),
         });
         if (v.bench) {

@@ -71,6 +71,9 @@ export async function prepareConformance(o: {
   /** Give the HAL the broker's client certificate even if the board has none (exercises mutual TLS). */
   clientCert?: boolean;
   mbedtlsDir?: string;
+  /** FreeRTOS boards: the kernel tree (default QHAL_FREERTOS_DIR) and FreeRTOSConfig.h's folder. */
+  freertosDir?: string;
+  freertosConfigDir?: string;
 }): Promise<PreparedConformance> {
   const workDir = path.resolve(o.workDir);
   fs.mkdirSync(workDir, { recursive: true });
@@ -84,6 +87,8 @@ export async function prepareConformance(o: {
     generated: generated.files,
     outDir: path.join(workDir, 'hal'),
     ...(o.mbedtlsDir ? { mbedtlsDir: o.mbedtlsDir } : {}),
+    ...(o.freertosDir ? { freertosDir: o.freertosDir } : {}),
+    ...(o.freertosConfigDir ? { freertosConfigDir: o.freertosConfigDir } : {}),
   });
   const target = getTarget(board.target);
   const suiteBinary = await buildSuite({
@@ -100,6 +105,8 @@ export async function testBoard(o: {
   board: string | BoardModel;
   workDir: string;
   clientCert?: boolean;
+  freertosDir?: string;
+  freertosConfigDir?: string;
   log?: (line: string) => void;
   namespace?: RunConformanceOptions['namespace'];
   only?: string;

@@ -15,16 +15,9 @@ import { ToolchainError } from './errors.js';
 import { toolkitPaths } from './paths.js';
 import type { Target } from './targets.js';
 
-/** FreeRTOS-Kernel's GCC port folder for each MCU target. */
-const PORTS: Record<string, string> = {
-  'cortex-m3': 'portable/GCC/ARM_CM3',
-  'mps2-an385': 'portable/GCC/ARM_CM3',
-  'cortex-m4': 'portable/GCC/ARM_CM4F',
-  'cortex-m33': 'portable/GCC/ARM_CM33_NTZ/non_secure',
-};
-
+/** FreeRTOS-Kernel's GCC port folder: the target's `freertosPort` (from its CPU part). */
 export function freertosPortDir(target: Target): string {
-  return PORTS[target.id] ?? 'portable/GCC/<your port>';
+  return target.freertosPort ?? 'portable/GCC/<your port>';
 }
 
 /** The files a FreeRTOS-Kernel tree must hold for this target. */
@@ -62,7 +55,7 @@ export function checkFreertosDir(
   if (dir === undefined || dir.trim() === '') {
     throw new ToolchainError(
       `board "${board.name}" runs lwip-socket on FreeRTOS (os: 'freertos') and qhal-gen does not ` +
-        `download FreeRTOS: pass --freertos-dir <dir>, ${wants}. ` +
+        `download FreeRTOS: pass --freertos-dir <dir> or set QHAL_FREERTOS_DIR, ${wants}. ` +
         `The application supplies FreeRTOSConfig.h.`,
     );
   }
@@ -111,7 +104,7 @@ export function lwipFreertosPortDir(): string {
 export function defaultFreertosConfigDir(target: Target): string | undefined {
   const own = path.join(target.dir, 'freertos');
   if (fs.existsSync(path.join(own, 'FreeRTOSConfig.h'))) return own;
-  const port = PORTS[target.id];
+  const port = target.freertosPort;
   if (port === undefined || !/ARM_CM(3|4F)$/.test(port)) return undefined;
   return path.join(toolkitPaths.targets, 'common', 'freertos');
 }
