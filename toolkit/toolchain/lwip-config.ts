@@ -97,6 +97,9 @@ export function generateLwipConfig(board: BoardModel, target: Target): LwipConfi
     // mailboxes (sizes must be > 0), the tcpip thread one priority above the HAL's I/O task.
     lines.push(
       '#define SYS_LIGHTWEIGHT_PROT        1',
+      // One semaphore per task for blocking calls, not one made and freed by every lwip_poll
+      // on the FreeRTOS heap (sys_arch keeps it in a thread-local storage pointer).
+      '#define LWIP_NETCONN_SEM_PER_THREAD 1',
       '#define LWIP_SOCKET_SELECT          0',
       '#define LWIP_SOCKET_POLL            1',
       '#define LWIP_NETIF_API              0',

@@ -45,6 +45,8 @@
 #define configUSE_TRACE_FACILITY 0
 #define configGENERATE_RUN_TIME_STATS 0
 #define configUSE_NEWLIB_REENTRANT 0
+/* lwIP's per-task netconn semaphore (LWIP_NETCONN_SEM_PER_THREAD) lives in pointer 0. */
+#define configNUM_THREAD_LOCAL_STORAGE_POINTERS 1
 
 /* Cortex-M interrupt priorities (upper bits of the 8-bit field): the kernel runs at the
  * lowest; interrupts at or below configMAX_SYSCALL_INTERRUPT_PRIORITY (numerically at or above
