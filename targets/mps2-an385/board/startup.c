@@ -1,7 +1,8 @@
 /*
- * mps2-an385 start-up for qhal-gen (Cortex-M3): vector table, reset handler (copies .data
- * and .tdata, clears .bss and .tbss, sets picolibc's TLS pointer), SysTick time base,
- * fault reporting through semihosting, and semihosting console/exit/command line.
+ * MPS2 start-up for qhal-gen (AN385: Cortex-M3; AN386, targets/mps2-an386: Cortex-M4F, the
+ * FPU enabled first): vector table, reset handler (copies .data and .tdata, clears .bss and
+ * .tbss, sets picolibc's TLS pointer), SysTick time base, fault reporting through
+ * semihosting, and semihosting console/exit/command line.
  * Linked with targets/mps2-an385/mps2-an385.ld (the vector table goes first, at 0x0).
  *
  * With FreeRTOS (`qhal-gen build` defines QHAL_BOARD_FREERTOS for lwip-socket boards with os
@@ -165,6 +166,12 @@ static char *g_argv[2] = {"fw", NULL};
 
 __attribute__((noreturn)) void _start(void)
 {
+#if defined(__ARM_FP)
+    /* Hard-float builds (the AN386's Cortex-M4F): CP10 and CP11 (the FPU) get full access
+     * before the first floating-point instruction; the FreeRTOS ARM_CM4F port expects it on. */
+    *(volatile uint32_t *)0xE000ED88u |= 0xFu << 20; /* CPACR */
+    __asm__ volatile("dsb\n\tisb" ::: "memory");
+#endif
     memcpy(__data_start, __data_source, (size_t)__data_size);
     memset(__bss_start, 0, (size_t)__bss_size);
     _set_tls(__tls_base);
