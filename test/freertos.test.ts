@@ -79,15 +79,24 @@ test('FreeRTOS lwipopts.h: NO_SYS=0 with lwIP socket types, own heap, sized mail
 });
 
 test('FreeRTOSConfig.h: the target ships one, --freertos-config names another, none is an error', () => {
-  for (const id of ['cortex-m3', 'cortex-m4', 'mps2-an385']) {
+  for (const id of [
+    'cortex-m3',
+    'cortex-m4',
+    'cortex-m33',
+    'mps2-an385',
+    'mps2-an386',
+    'mps2-an505',
+  ]) {
     const cfg = resolveFreertosConfig(getTarget(id), undefined);
     assert.equal(cfg.origin, 'toolkit');
     assert.equal(cfg.dir, path.join(ROOT, 'targets', 'common', 'freertos'));
     assert.match(cfg.content, /#define configTICK_RATE_HZ 1000/);
   }
+  // A CPU whose port qhal-gen ships no configuration for.
+  const riscv = { ...getTarget('cortex-m3'), id: 'rv32', freertosPort: 'portable/GCC/RISC-V' };
   assert.throws(
-    () => resolveFreertosConfig(getTarget('cortex-m33'), undefined),
-    /ships no FreeRTOSConfig\.h for target cortex-m33: pass --freertos-config <dir>/,
+    () => resolveFreertosConfig(riscv, undefined),
+    /ships no FreeRTOSConfig\.h for target rv32: pass --freertos-config <dir>/,
   );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-frcfg-'));
   try {
@@ -99,6 +108,46 @@ test('FreeRTOSConfig.h: the target ships one, --freertos-config names another, n
     const mine = resolveFreertosConfig(getTarget('cortex-m4'), dir);
     assert.deepEqual([mine.origin, mine.dir, mine.content], ['user', dir, '/* mine */\n']);
   } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('targets as data: a board target extends its CPU part (FreeRTOS port, QEMU machine and NIC, platform files)', () => {
+  const t = getTarget('mps2-an386');
+  const cpu = getTarget('cortex-m4');
+  assert.deepEqual(
+    [t.kind, t.zigTarget, t.cpuFlags, t.float],
+    [cpu.kind, cpu.zigTarget, cpu.cpuFlags, 'hard'],
+  );
+  assert.equal(t.freertosPort, 'portable/GCC/ARM_CM4F');
+  assert.deepEqual(t.qemu.args.slice(0, 2), ['-M', 'mps2-an386']);
+  assert.equal(t.qemu.nic, 'lan9118');
+  assert.deepEqual(t.suitePlatform, { baremetal: 'port-mps2.c', freertos: 'port-freertos.c' });
+  // Files named by the board part resolve from its own folder.
+  assert.ok(fs.existsSync(path.join(t.dir, t.linkerScript ?? '')), 'linker script');
+  assert.ok(fs.existsSync(path.join(t.dir, t.boardSources ?? '', 'startup.c')), 'board folder');
+  assert.equal(getTarget('mps2-an385').freertosPort, 'portable/GCC/ARM_CM3');
+  // An unknown parent, and a cycle, are named.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-targets-'));
+  const write = (id: string, body: object) => {
+    fs.mkdirSync(path.join(dir, id));
+    fs.writeFileSync(path.join(dir, id, 'target.json'), JSON.stringify({ id, ...body }));
+  };
+  const saved = process.env.QHAL_TARGETS_DIR;
+  try {
+    process.env.QHAL_TARGETS_DIR = dir;
+    write('a', { extends: 'b' });
+    write('b', { extends: 'a' });
+    assert.throws(() => getTarget('a'), /"extends" makes a cycle/);
+    fs.rmSync(path.join(dir, 'b'), { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, 'a', 'target.json'),
+      JSON.stringify({ id: 'a', extends: 'nope' }),
+    );
+    assert.throws(() => getTarget('a'), /extends unknown target "nope"/);
+  } finally {
+    if (saved === undefined) delete process.env.QHAL_TARGETS_DIR;
+    else process.env.QHAL_TARGETS_DIR = saved;
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -145,7 +194,11 @@ test(
 );
 
 /** The conformance suite on every FreeRTOS board in examples/boards (QEMU, lwIP sockets). */
-const FREERTOS_BOARDS = ['mps2-an385-freertos-lwip'];
+const FREERTOS_BOARDS = [
+  'mps2-an385-freertos-lwip',
+  'mps2-an386-freertos-lwip',
+  'mps2-an505-freertos-lwip',
+];
 
 for (const name of FREERTOS_BOARDS) {
   test(
@@ -162,11 +215,13 @@ for (const name of FREERTOS_BOARDS) {
           log: (l) => lines.push(l),
         });
         const log = lines.join('\n');
-        console.log(`# ${name}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped in ${r.seconds.toFixed(0)} s`);
+        console.log(
+          `# ${name}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped in ${r.seconds.toFixed(0)} s`,
+        );
         for (const l of lines.filter((x) => x.startsWith('# freertos '))) console.log(l);
         assert.equal(r.complete, true, log);
         assert.equal(r.failed, 0, log);
-        assert.ok(r.passed >= 15, `only ${r.passed} cases passed:\n${log}`);
+        assert.ok(r.passed >= 16, `only ${r.passed} cases passed:\n${log}`);
         // The cases a FreeRTOS lwIP board must run (not skip): the I/O task, lwIP's sockets and
         // the tcpip thread under real scheduling.
         for (const c of [
@@ -176,6 +231,7 @@ for (const name of FREERTOS_BOARDS) {
           'tcp.close-inside-callback',
           'udp.with-peer',
           'resources.1000-open-close-cycles',
+          'resources.no-heap-in-steady-state',
         ]) {
           assert.equal(r.cases.find((x) => x.name === c)?.status, 'pass', `${c}:\n${log}`);
         }

@@ -20,6 +20,11 @@ export function freertosPortDir(target: Target): string {
   return target.freertosPort ?? 'portable/GCC/<your port>';
 }
 
+/** The port's C files (`freertosPortSources`: ARMv8-M ports add portasm.c to port.c). */
+export function freertosPortSources(target: Target): string[] {
+  return target.freertosPortSources ?? ['port.c'];
+}
+
 /** The files a FreeRTOS-Kernel tree must hold for this target. */
 export function freertosRequiredFiles(target: Target): string[] {
   const port = freertosPortDir(target);
@@ -27,7 +32,7 @@ export function freertosRequiredFiles(target: Target): string[] {
     'include/FreeRTOS.h',
     'include/task.h',
     'include/semphr.h',
-    `${port}/port.c`,
+    ...freertosPortSources(target).map((f) => `${port}/${f}`),
     `${port}/portmacro.h`,
     ...FREERTOS_KERNEL_SOURCES,
     FREERTOS_HEAP,
@@ -98,14 +103,14 @@ export function lwipFreertosPortDir(): string {
 
 /**
  * The folder with the FreeRTOSConfig.h qhal-gen ships for the target, when it ships one: the
- * target's own `freertos/`, else the common ARMv7-M one (targets/common/freertos) for the
- * targets whose FreeRTOS port is ARM_CM3 or ARM_CM4F.
+ * target's own `freertos/`, else the common one (targets/common/freertos) for the targets
+ * whose FreeRTOS port is ARM_CM3, ARM_CM4F or ARM_CM33_NTZ (secure state only).
  */
 export function defaultFreertosConfigDir(target: Target): string | undefined {
   const own = path.join(target.dir, 'freertos');
   if (fs.existsSync(path.join(own, 'FreeRTOSConfig.h'))) return own;
   const port = target.freertosPort;
-  if (port === undefined || !/ARM_CM(3|4F)$/.test(port)) return undefined;
+  if (port === undefined || !/ARM_CM(3|4F|33_NTZ\/non_secure)$/.test(port)) return undefined;
   return path.join(toolkitPaths.targets, 'common', 'freertos');
 }
 
@@ -149,7 +154,7 @@ export function freertosVersion(root: string): string {
 export function freertosSources(root: string, target: Target): string[] {
   return [
     ...FREERTOS_KERNEL_SOURCES.map((f) => path.join(root, f)),
-    path.join(root, freertosPortDir(target), 'port.c'),
+    ...freertosPortSources(target).map((f) => path.join(root, freertosPortDir(target), f)),
     path.join(root, FREERTOS_HEAP),
     path.join(lwipFreertosPortDir(), 'picolibc-locks.c'),
     path.join(lwipFreertosPortDir(), 'freertos-assert.c'),

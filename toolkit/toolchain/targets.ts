@@ -47,6 +47,8 @@ export interface Target {
   boardSources?: string;
   /** FreeRTOS-Kernel's port folder for this CPU (`portable/GCC/ARM_CM3`). */
   freertosPort?: string;
+  /** The port folder's C files built into libfreertos.a (default `port.c`). */
+  freertosPortSources?: string[];
   /** The conformance suite's platform file per OS (examples/apps/conformance/port-*.c). */
   suitePlatform?: Partial<Record<Os, string>>;
   stacks: Stack[];
@@ -103,13 +105,16 @@ function resolveRaw(
   seen: string[] = [],
 ): RawTarget {
   const own = raws.get(id);
-  if (!own) throw new ToolchainError(`target "${seen[seen.length - 1]}" extends unknown target "${id}"`);
+  if (!own)
+    throw new ToolchainError(`target "${seen[seen.length - 1]}" extends unknown target "${id}"`);
   const parentId = own.raw.extends;
   if (parentId === undefined) return own.raw;
   if (typeof parentId !== 'string')
     throw new ToolchainError(`${own.file}: "extends" must be a target id (string)`);
   if (seen.includes(id) || parentId === id)
-    throw new ToolchainError(`${own.file}: "extends" makes a cycle (${[...seen, id, parentId].join(' -> ')})`);
+    throw new ToolchainError(
+      `${own.file}: "extends" makes a cycle (${[...seen, id, parentId].join(' -> ')})`,
+    );
   const parent = resolveRaw(parentId, raws, [...seen, id]);
   const merged: RawTarget = { ...parent, ...own.raw };
   delete merged.extends;

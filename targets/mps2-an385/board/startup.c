@@ -16,10 +16,21 @@
 #include "mps2_an385.h"
 
 #if defined(QHAL_BOARD_FREERTOS) && QHAL_BOARD_FREERTOS
-/* The kernel's port (portable/GCC/ARM_CM3/port.c). */
+#if defined(__ARM_ARCH_8M_MAIN__) || defined(__ARM_ARCH_8M_BASE__)
+/* The kernel's ARMv8-M port (portable/GCC/ARM_CM33_NTZ/non_secure: port.c, portasm.c) names
+ * its handlers after the CMSIS vectors. */
+extern void SVC_Handler(void);
+extern void PendSV_Handler(void);
+extern void SysTick_Handler(void);
+#define vPortSVCHandler SVC_Handler
+#define xPortPendSVHandler PendSV_Handler
+#define xPortSysTickHandler SysTick_Handler
+#else
+/* The kernel's ARMv7-M port (portable/GCC/ARM_CM3 or ARM_CM4F: port.c). */
 extern void vPortSVCHandler(void);
 extern void xPortPendSVHandler(void);
 extern void xPortSysTickHandler(void);
+#endif
 #define QHAL_MPS2_FREERTOS 1
 #else
 #define QHAL_MPS2_FREERTOS 0
@@ -95,8 +106,13 @@ void _exit(int status)
     qhal_mps2_exit(status);
 }
 
-/* ---- SysTick: 1 ms tick from the 25 MHz CPU clock of the AN385 ---- */
+/* ---- SysTick: 1 ms tick from the CPU clock (25 MHz on the AN385; QHAL_CPU_HZ from the
+ * target's flags where it differs) ---- */
+#ifdef QHAL_CPU_HZ
+#define MPS2_CPU_HZ ((uint32_t)QHAL_CPU_HZ)
+#else
 #define MPS2_CPU_HZ 25000000u
+#endif
 #define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
 #define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
