@@ -12,9 +12,9 @@ import { defineBoard } from 'qhal-gen';
  * LWIP_NETIF_LOOPBACK and LWIP_HAVE_LOOPIF (the HAL wakes its I/O task over 127.0.0.1) - the
  * generated qhal_socket.c checks these with #error.
  *
- * FreeRTOS is not something qhal-gen downloads: `qhal-gen build` needs --freertos-dir (a
+ * FreeRTOS is not something qhal-gen downloads: `qhal-gen build` needs --freertos-dir or QHAL_FREERTOS_DIR (a
  * FreeRTOS-Kernel tree with portable/GCC/ARM_CM4F and portable/MemMang/heap_4.c) and builds
- * libfreertos.a from it; FreeRTOSConfig.h is targets/cortex-m4/freertos/ unless the build names
+ * libfreertos.a from it; FreeRTOSConfig.h is targets/common/freertos/ unless the build names
  * the application's with --freertos-config DIR. TLS verifies the server with the CA below (a
  * test CA shipped so the example builds as is; put your cloud's CA bundle there); its
  * randomness comes from the board's hardware RNG through board_trng_read().

@@ -17,13 +17,15 @@ usage:
       [--freertos-dir DIR] [--freertos-config DIR]
       generate, then cross-compile the HAL and its libraries with zig; size report
       (--verbose shows the warnings of third-party sources; lwip-socket on FreeRTOS needs
-      --freertos-dir, a FreeRTOS-Kernel tree, and takes FreeRTOSConfig.h from
+      --freertos-dir or QHAL_FREERTOS_DIR, a FreeRTOS-Kernel tree, and takes FreeRTOSConfig.h from
       --freertos-config DIR or from the target)
   qhal-gen test --board FILE|FOLDER [--work DIR] [--only TEXT] [--client-cert] [--bench]
-      [--namespace auto|on|off] [--json] [--junit FILE] [--report DIR]
+      [--freertos-dir DIR] [--freertos-config DIR] [--namespace auto|on|off] [--json]
+      [--junit FILE] [--report DIR]
       generate, build, start the test broker and run the conformance suite (--bench: its
       benchmarks instead, printed as figures; --junit: JUnit XML, one testcase per case and
-      board; --report: DIR/index.html, a static page of the results)
+      board; --report: DIR/index.html, a static page of the results; FreeRTOS boards take the
+      kernel tree from --freertos-dir or QHAL_FREERTOS_DIR)
   qhal-gen init [DIR] [--name N] [--target T] [--stack S] [--os O] [--features LIST] [--ca FILE]
       [--psk HOOK] [--entropy HOOK] [--ci github|gitlab|none] [--force]
       a new module's project: boards/<name>.ts, package.json, tsconfig.json, boards/certs/,

@@ -1,7 +1,8 @@
 /**
  * `qhal-gen test --board FILE|FOLDER [--work DIR] [--only TEXT] [--client-cert] [--bench]
- *  [--namespace auto|on|off] [--json] [--junit FILE] [--report DIR]`: for each board, a fresh
- * PKI, generate + build with the broker's CA, compile the suite, start the broker, run the suite (natively, under
+ *  [--freertos-dir DIR] [--freertos-config DIR] [--namespace auto|on|off] [--json]
+ *  [--junit FILE] [--report DIR]`: for each board, a fresh PKI, generate + build with
+ * the broker's CA, compile the suite, start the broker, run the suite (natively, under
  * qemu-user or qemu-system, or on lwIP). Exit 0 when no case failed anywhere, 1 otherwise,
  * 2 bad input. `--bench` runs the suite's benchmarks instead of its cases and prints their
  * figures (`BENCH name value unit`) with the HAL object's size: figures, never verdicts.
@@ -25,6 +26,8 @@ export async function runTestCommand(argv: string[]): Promise<number> {
     only: { type: 'string' },
     'client-cert': { type: 'boolean' },
     bench: { type: 'boolean' },
+    'freertos-dir': { type: 'string' },
+    'freertos-config': { type: 'string' },
     namespace: { type: 'string' },
     json: { type: 'boolean' },
     junit: { type: 'string' },
@@ -69,6 +72,8 @@ export async function runTestCommand(argv: string[]): Promise<number> {
           namespace,
           ...(v.only ? { only: v.only } : {}),
           ...(v['client-cert'] ? { clientCert: true } : {}),
+          ...(v['freertos-dir'] ? { freertosDir: v['freertos-dir'] } : {}),
+          ...(v['freertos-config'] ? { freertosConfigDir: v['freertos-config'] } : {}),
           ...(v.bench ? { config: { bench: '1' } } : {}),
         });
         if (v.bench) {

@@ -75,6 +75,9 @@ export async function prepareConformance(o: {
   /** Build progress and the steps' lines (`qhal-gen test` shows them on stderr). */
   onProgress?: ProgressSink;
   step?: StepRunner;
+  /** FreeRTOS boards: the kernel tree (default QHAL_FREERTOS_DIR) and FreeRTOSConfig.h's folder. */
+  freertosDir?: string;
+  freertosConfigDir?: string;
 }): Promise<PreparedConformance> {
   const step: StepRunner = o.step ?? ((_label, fn) => fn());
   const workDir = path.resolve(o.workDir);
@@ -93,6 +96,8 @@ export async function prepareConformance(o: {
         generated: generated.files,
         outDir: path.join(workDir, 'hal'),
         ...(o.mbedtlsDir ? { mbedtlsDir: o.mbedtlsDir } : {}),
+        ...(o.freertosDir ? { freertosDir: o.freertosDir } : {}),
+        ...(o.freertosConfigDir ? { freertosConfigDir: o.freertosConfigDir } : {}),
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       }),
   );
@@ -112,6 +117,8 @@ export async function testBoard(o: {
   board: string | BoardModel;
   workDir: string;
   clientCert?: boolean;
+  freertosDir?: string;
+  freertosConfigDir?: string;
   log?: (line: string) => void;
   namespace?: RunConformanceOptions['namespace'];
   only?: string;

@@ -109,7 +109,11 @@ export function qemuFirmwareCommand(
   const fwd = (o.hostForwards ?? []).map(
     (f) => `,hostfwd=${f.protocol ?? 'tcp'}:127.0.0.1:${f.hostPort}-10.0.2.15:${f.guestPort}`,
   );
-  // QEMU 7.2: the AN385's LAN9118 takes the first -nic; output is semihosting only.
+  // The machine's NIC (the target's qemu.nic, e.g. the MPS2's LAN9118) takes the first -nic;
+  // output is semihosting only.
+  const nic = target.qemu.nic;
+  if (nic === undefined)
+    throw new ToolchainError(`${target.id} names no QEMU NIC model (qemu.nic in its target.json)`);
   const args = [
     ...base.args,
     '-monitor',
@@ -117,7 +121,7 @@ export function qemuFirmwareCommand(
     '-serial',
     'none',
     '-nic',
-    `user,model=lan9118,net=10.0.2.0/24${fwd.join('')}`,
+    `user,model=${nic},net=10.0.2.0/24${fwd.join('')}`,
   ];
   if (o.append !== undefined) args.push('-append', o.append);
   return { command: base.command, args };

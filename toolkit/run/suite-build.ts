@@ -5,8 +5,11 @@
  * - posix:        port-posix.c + net-kernel.c, a static Linux program;
  * - lwip-socket:  port-posix.c + net-lwip.c (lwIP's unix port on a TAP device), the same
  *                 program with liblwip.a;
- * - lwip-raw:     port-mps2.c (bare metal, one loop), a firmware ELF for qemu-system-arm,
- *                 linked like any application with the board support (toolkit/run/mcu.ts).
+ * - MCU targets:  the platform file the target names for the board's OS (`suitePlatform` in
+ *                 its target.json: port-mps2.c on bare metal, one loop; port-freertos.c on
+ *                 FreeRTOS, the cases in a task) and args-semihost.c, a firmware ELF for
+ *                 qemu-system-arm, linked like any application with the board support
+ *                 (toolkit/run/mcu.ts).
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -38,13 +41,15 @@ export interface SuiteBuildOptions {
 }
 
 /** -D flags the cases need that the HAL's header does not carry. */
-function suiteDefines(board: BoardModel, build: BuildSummary): string[] {
+function suiteDefines(board: BoardModel, target: Target, build: BuildSummary): string[] {
   const defs: string[] = [];
   // The header's name is a board option (sdk.fileNames); the suite includes whatever it is.
   defs.push(`-DQHAL_SOCKET_HEADER="${board.sdk.fileNames.header}"`);
-  // lwip-raw hands the core lwIP-style peers (length byte, 8-bit family); lwip-socket on
-  // Linux uses the system's struct sockaddr (LWIP_SOCKET_EXTERNAL_HEADERS), as POSIX does.
-  if (board.stack === 'lwip-raw') defs.push('-DSUITE_PEER_LWIP=1');
+  // lwip-raw and lwip-socket on an MCU hand the core lwIP's own peers (length byte, 8-bit
+  // family); lwip-socket on Linux uses the system's struct sockaddr
+  // (LWIP_SOCKET_EXTERNAL_HEADERS), as POSIX does.
+  if (board.stack === 'lwip-raw' || (board.stack === 'lwip-socket' && target.kind === 'mcu'))
+    defs.push('-DSUITE_PEER_LWIP=1');
   // Certificate validity dates are checked only when mbedtls has a calendar clock: read it
   // from the configuration the build generated rather than assume it.
   const cfg = path.join(build.outDir, 'qhal_mbedtls_config.h');
@@ -59,15 +64,16 @@ export async function buildSuite(o: SuiteBuildOptions): Promise<string> {
   const sources = (files: string[]) => files.map((f) => path.join(SUITE_DIR, f));
   fs.mkdirSync(path.dirname(o.out), { recursive: true });
   if (o.target.kind === 'mcu') {
-    if (o.board.stack !== 'lwip-raw' || o.board.os !== 'baremetal' || o.target.id !== 'mps2-an385')
+    const platform = o.target.suitePlatform?.[o.board.os];
+    if (platform === undefined)
       throw new Error(
-        `the conformance suite runs on MCU boards with lwip-raw on bare metal on mps2-an385 (QEMU); ${o.board.name} is ${o.board.stack} on ${o.board.os} on ${o.target.id}`,
+        `target ${o.target.id} names no conformance platform file for os '${o.board.os}' (suitePlatform in its target.json), so ${o.board.name} cannot run the suite`,
       );
     return linkFirmware({
       build: o.build,
-      appSources: sources([...SUITE_SOURCES, 'port-mps2.c']),
+      appSources: sources([...SUITE_SOURCES, platform, 'args-semihost.c']),
       // Room for the largest echo case on a 4 MiB RAM.
-      cflags: [...suiteDefines(o.board, o.build), '-DSUITE_RX_CAP=(160 * 1024)', '-O1'],
+      cflags: [...suiteDefines(o.board, o.target, o.build), '-DSUITE_RX_CAP=(160 * 1024)', '-O1'],
       elf: o.out,
     });
   }
@@ -85,7 +91,7 @@ export async function buildSuite(o: SuiteBuildOptions): Promise<string> {
     '-I',
     toolkitPaths.sdkShim,
     ...(lwip ? lwipFlags(lwip.source.root, o.board, o.target, o.build.outDir) : []),
-    ...suiteDefines(o.board, o.build),
+    ...suiteDefines(o.board, o.target, o.build),
     ...sources([...SUITE_SOURCES, 'port-posix.c', ...stackFiles]),
     o.build.hal.archive,
     ...o.build.libraries.map((l) => l.archive),

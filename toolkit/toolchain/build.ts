@@ -144,7 +144,8 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
   // FreeRTOS: the user's kernel tree, and FreeRTOSConfig.h (theirs or the target's default).
   let freertos: { root: string; config: FreertosConfig; hash: string } | undefined;
   if (boardNeedsFreertos(board)) {
-    const root = checkFreertosDir(board, target, opts.freertosDir);
+    // The flag wins; QHAL_FREERTOS_DIR names a kernel tree for every build (CI, the tests).
+    const root = checkFreertosDir(board, target, opts.freertosDir ?? env.QHAL_FREERTOS_DIR);
     const config = resolveFreertosConfig(target, opts.freertosConfigDir);
     freertos = { root, config, hash: hashFreertosTree(root, target) };
   } else {

@@ -15,16 +15,14 @@ import { ToolchainError } from './errors.js';
 import { toolkitPaths } from './paths.js';
 import type { Target } from './targets.js';
 
-/** FreeRTOS-Kernel's GCC port folder for each MCU target. */
-const PORTS: Record<string, string> = {
-  'cortex-m3': 'portable/GCC/ARM_CM3',
-  'mps2-an385': 'portable/GCC/ARM_CM3',
-  'cortex-m4': 'portable/GCC/ARM_CM4F',
-  'cortex-m33': 'portable/GCC/ARM_CM33_NTZ/non_secure',
-};
-
+/** FreeRTOS-Kernel's GCC port folder: the target's `freertosPort` (from its CPU part). */
 export function freertosPortDir(target: Target): string {
-  return PORTS[target.id] ?? 'portable/GCC/<your port>';
+  return target.freertosPort ?? 'portable/GCC/<your port>';
+}
+
+/** The port's C files (`freertosPortSources`: ARMv8-M ports add portasm.c to port.c). */
+export function freertosPortSources(target: Target): string[] {
+  return target.freertosPortSources ?? ['port.c'];
 }
 
 /** The files a FreeRTOS-Kernel tree must hold for this target. */
@@ -34,7 +32,7 @@ export function freertosRequiredFiles(target: Target): string[] {
     'include/FreeRTOS.h',
     'include/task.h',
     'include/semphr.h',
-    `${port}/port.c`,
+    ...freertosPortSources(target).map((f) => `${port}/${f}`),
     `${port}/portmacro.h`,
     ...FREERTOS_KERNEL_SOURCES,
     FREERTOS_HEAP,
@@ -62,7 +60,7 @@ export function checkFreertosDir(
   if (dir === undefined || dir.trim() === '') {
     throw new ToolchainError(
       `board "${board.name}" runs lwip-socket on FreeRTOS (os: 'freertos') and qhal-gen does not ` +
-        `download FreeRTOS: pass --freertos-dir <dir>, ${wants}. ` +
+        `download FreeRTOS: pass --freertos-dir <dir> or set QHAL_FREERTOS_DIR, ${wants}. ` +
         `The application supplies FreeRTOSConfig.h.`,
     );
   }
@@ -105,14 +103,14 @@ export function lwipFreertosPortDir(): string {
 
 /**
  * The folder with the FreeRTOSConfig.h qhal-gen ships for the target, when it ships one: the
- * target's own `freertos/`, else the common ARMv7-M one (targets/common/freertos) for the
- * targets whose FreeRTOS port is ARM_CM3 or ARM_CM4F.
+ * target's own `freertos/`, else the common one (targets/common/freertos) for the targets
+ * whose FreeRTOS port is ARM_CM3, ARM_CM4F or ARM_CM33_NTZ (secure state only).
  */
 export function defaultFreertosConfigDir(target: Target): string | undefined {
   const own = path.join(target.dir, 'freertos');
   if (fs.existsSync(path.join(own, 'FreeRTOSConfig.h'))) return own;
-  const port = PORTS[target.id];
-  if (port === undefined || !/ARM_CM(3|4F)$/.test(port)) return undefined;
+  const port = target.freertosPort;
+  if (port === undefined || !/ARM_CM(3|4F|33_NTZ\/non_secure)$/.test(port)) return undefined;
   return path.join(toolkitPaths.targets, 'common', 'freertos');
 }
 
@@ -156,7 +154,7 @@ export function freertosVersion(root: string): string {
 export function freertosSources(root: string, target: Target): string[] {
   return [
     ...FREERTOS_KERNEL_SOURCES.map((f) => path.join(root, f)),
-    path.join(root, freertosPortDir(target), 'port.c'),
+    ...freertosPortSources(target).map((f) => path.join(root, freertosPortDir(target), f)),
     path.join(root, FREERTOS_HEAP),
     path.join(lwipFreertosPortDir(), 'picolibc-locks.c'),
     path.join(lwipFreertosPortDir(), 'freertos-assert.c'),

@@ -111,10 +111,14 @@ export async function linkProgram(o: LinkOptions): Promise<string> {
   const rt = await compilerRt(t, o.env);
   // Board support brings its own start-up (vector table, _start); pull it from the archive.
   const startup = t.boardSources !== undefined ? ['-u', '_start'] : [path.join(lib, pc.crt0)];
+  const script = path.join(t.dir, t.linkerScript);
   const r = await runZig([
     'ld.lld',
+    // A board's script may INCLUDE shared parts named from its own folder.
+    '-L',
+    path.dirname(script),
     '-T',
-    path.join(t.dir, t.linkerScript),
+    script,
     '--gc-sections',
     // No loader on bare metal: nothing is read-only after relocation (and TLS is initialised data).
     '-z',

@@ -1,4 +1,10 @@
-/** The targets in `targets/<id>/target.json`: compiler triple and flags, libc, ELF machine, QEMU runner. */
+/**
+ * The targets in `targets/<id>/target.json`: compiler triple and flags, libc, ELF machine, QEMU
+ * runner, FreeRTOS port, the conformance suite's platform file. A board target names the CPU
+ * target it is built on with `"extends": "<id>"` and gives only what differs (its QEMU
+ * machine and NIC, board support, platform files): a new QEMU board with a known CPU is a
+ * data file and a board folder, no TypeScript.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { ToolchainError } from './errors.js';
@@ -14,6 +20,8 @@ export interface TargetQemu {
   mode: 'native' | 'user' | 'system';
   command: string | null;
   args: string[];
+  /** `system` mode: the QEMU model of the machine's Ethernet controller (`-nic user,model=`). */
+  nic?: string;
 }
 
 export interface Target {
@@ -37,6 +45,12 @@ export interface Target {
    * picolibc's crt0 when linking.
    */
   boardSources?: string;
+  /** FreeRTOS-Kernel's port folder for this CPU (`portable/GCC/ARM_CM3`). */
+  freertosPort?: string;
+  /** The port folder's C files built into libfreertos.a (default `port.c`). */
+  freertosPortSources?: string[];
+  /** The conformance suite's platform file per OS (examples/apps/conformance/port-*.c). */
+  suitePlatform?: Partial<Record<Os, string>>;
   stacks: Stack[];
   oses: Os[];
   combinations: { stack: Stack; os: Os }[];
@@ -76,6 +90,44 @@ function validate(raw: unknown, file: string): Omit<Target, 'dir'> {
   return t as Omit<Target, 'dir'>;
 }
 
+type RawTarget = Record<string, unknown> & { extends?: unknown };
+
+/** Fields naming a file in the target's folder: inherited ones stay in the parent's folder. */
+const FILE_FIELDS = ['linkerScript', 'boardSources'] as const;
+
+/**
+ * The target's JSON with what it extends merged in: its own fields win, `qemu` is merged
+ * field by field, and inherited file names are rewritten relative to the child's folder.
+ */
+function resolveRaw(
+  id: string,
+  raws: Map<string, { raw: RawTarget; file: string }>,
+  seen: string[] = [],
+): RawTarget {
+  const own = raws.get(id);
+  if (!own)
+    throw new ToolchainError(`target "${seen[seen.length - 1]}" extends unknown target "${id}"`);
+  const parentId = own.raw.extends;
+  if (parentId === undefined) return own.raw;
+  if (typeof parentId !== 'string')
+    throw new ToolchainError(`${own.file}: "extends" must be a target id (string)`);
+  if (seen.includes(id) || parentId === id)
+    throw new ToolchainError(
+      `${own.file}: "extends" makes a cycle (${[...seen, id, parentId].join(' -> ')})`,
+    );
+  const parent = resolveRaw(parentId, raws, [...seen, id]);
+  const merged: RawTarget = { ...parent, ...own.raw };
+  delete merged.extends;
+  if (typeof parent.qemu === 'object' && typeof own.raw.qemu === 'object')
+    merged.qemu = { ...parent.qemu, ...own.raw.qemu };
+  for (const f of FILE_FIELDS) {
+    if (own.raw[f] === undefined && typeof parent[f] === 'string') {
+      merged[f] = path.relative(id, path.join(parentId, parent[f] as string)) || '.';
+    }
+  }
+  return merged;
+}
+
 let cache: Map<string, Target> | undefined;
 let cacheDir: string | undefined;
 
@@ -83,6 +135,7 @@ function load(): Map<string, Target> {
   const dir = targetsDir();
   if (cache && cacheDir === dir) return cache;
   const map = new Map<string, Target>();
+  const raws = new Map<string, { raw: RawTarget; file: string }>();
   let entries: string[] = [];
   try {
     entries = fs.readdirSync(dir).sort();
@@ -92,13 +145,14 @@ function load(): Map<string, Target> {
   for (const id of entries) {
     const file = path.join(dir, id, 'target.json');
     if (!fs.existsSync(file)) continue;
-    let raw: unknown;
     try {
-      raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+      raws.set(id, { raw: JSON.parse(fs.readFileSync(file, 'utf8')) as RawTarget, file });
     } catch (e) {
       throw new ToolchainError(`${file}: ${(e as Error).message}`);
     }
-    const t = validate(raw, file);
+  }
+  for (const [id, { file }] of raws) {
+    const t = validate(resolveRaw(id, raws), file);
     if (t.id !== id)
       throw new ToolchainError(`${file}: id "${t.id}" does not match its folder "${id}"`);
     map.set(id, { ...t, dir: path.join(dir, id) });

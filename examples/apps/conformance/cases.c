@@ -1166,6 +1166,51 @@ static int server_listen_again(void)
     return r;
 }
 
+/* FreeRTOS's pvPortMalloc calls so far; -1 where the platform has no OS heap to count. A
+ * platform with one defines it (port-freertos.c: heap_4's traceMALLOC). */
+__attribute__((weak)) long port_os_allocations(void)
+{
+    return -1;
+}
+
+/* Steady state allocates nothing: after a warm-up (first connect, each task's first blocking
+ * call), 20 echoes of 6500 bytes (more than lwIP's TCP_SND_BUF, so the HAL queues the rest)
+ * and 20 of 100 bytes make no HAL_MALLOC call and, on FreeRTOS, no pvPortMalloc call. */
+static int steady_state_no_heap(void)
+{
+    quint8_t type;
+    open_info_t oi;
+    pointer_t h;
+    long hal0 = 0, os0 = 0, hal, os;
+    int r = CASE_PASS, i;
+    const int warmup = 5, rounds = 40;
+    if (need(QHAL_FEATURE_TCP, "tcp")) return CASE_SKIP;
+    h = open_stream(0, host(), port("tcp-echo"), &type, &oi, WAIT_MS);
+    if (h == SOCKET_FD_INVALID) return case_fail("connect: %s", oi.why);
+    for (i = 0; i < warmup + rounds && r == CASE_PASS; i++)
+    {
+        if (i == warmup)
+        {
+            hal0 = shim_total_allocations();
+            os0 = port_os_allocations();
+        }
+        /* The record of what arrived starts afresh each round (it holds at most RXBUF bytes). */
+        rec_reset();
+        r = expect_echo(h, type, i % 2 ? 100u : 6500u, (unsigned)i);
+    }
+    hal = shim_total_allocations() - hal0;
+    os = os0 < 0 ? 0 : port_os_allocations() - os0;
+    suite_close(h, type);
+    if (r != CASE_PASS) return r;
+    if (hal != 0 || os != 0)
+        return case_fail("%ld HAL_MALLOC and %ld pvPortMalloc calls during %d echoes after warm-up (steady state "
+                         "must allocate nothing)",
+                         hal, os, rounds);
+    printf("# steady state: 0 HAL_MALLOC%s calls during %d echoes after warm-up\n",
+           os0 < 0 ? "" : " and 0 pvPortMalloc", rounds);
+    return CASE_PASS;
+}
+
 const case_t g_cases[] = {
     {"tcp.echo", tcp_echo_basic},
     {"tcp.echo-sizes-1B-64KiB", tcp_echo_sizes},
@@ -1199,6 +1244,7 @@ const case_t g_cases[] = {
     {"lifecycle.peer-close-3x-max-sockets", lifecycle_peer_close_cycles},
     {"lifecycle.init-right-after-close", lifecycle_init_after_close},
     {"lifecycle.server-listens-again-same-port", server_listen_again},
+    {"resources.no-heap-in-steady-state", steady_state_no_heap},
     {NULL, NULL},
 };
 

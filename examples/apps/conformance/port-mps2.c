@@ -10,9 +10,10 @@
  * traffic to the broker's control port goes over lwIP's raw TCP API.
  *
  * The command line (QEMU -append, read with semihosting) carries the configuration as
- * `--key value` pairs; in a value, %20 is a space, %25 a percent sign, a lone % is empty.
+ * `--key value` pairs (args-semihost.c).
  */
 #include "conformance.h"
+#include "args-semihost.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,11 +29,6 @@
 #include "mps2_an385.h"
 #include "netif/ethernet.h"
 
-#define CMDLINE_MAX 4096
-#define MAX_ARGS 160
-
-static char g_cmdline[CMDLINE_MAX];
-static char *g_args[MAX_ARGS];
 static int g_inPoll;
 static const char *g_wdCase;
 static uint64_t g_wdDeadline;
@@ -118,54 +114,6 @@ void port_exit(int status)
     qhal_mps2_exit(status);
 }
 
-/* ---- command line ---- */
-
-static void decode(char *v)
-{
-    char *in = v, *out = v;
-    if (strcmp(v, "%") == 0)
-    {
-        v[0] = 0;
-        return;
-    }
-    while (*in)
-    {
-        if (in[0] == '%' && in[1] == '2' && (in[2] == '0' || in[2] == '5'))
-        {
-            *out++ = in[2] == '0' ? ' ' : '%';
-            in += 3;
-        }
-        else
-            *out++ = *in++;
-    }
-    *out = 0;
-}
-
-static int split(int *argc, char ***argv)
-{
-    int n = 0;
-    char *p = g_cmdline;
-    g_args[n++] = (char *)"conformance";
-    if (qhal_mps2_cmdline(g_cmdline, sizeof(g_cmdline)) != 0) g_cmdline[0] = 0;
-    /* QEMU puts the kernel's file name first, then -append's text. */
-    while (*p == ' ') p++;
-    if (strncmp(p, "--", 2) != 0)
-        while (*p && *p != ' ') p++;
-    while (*p && n < MAX_ARGS - 1)
-    {
-        while (*p == ' ') p++;
-        if (!*p) break;
-        g_args[n++] = p;
-        while (*p && *p != ' ') p++;
-        if (*p) *p++ = 0;
-    }
-    if (*p) return -1; /* more arguments than MAX_ARGS */
-    g_args[n] = NULL;
-    *argc = n;
-    *argv = g_args;
-    return 0;
-}
-
 /* ---- network ---- */
 
 static int net_up(void)
@@ -190,15 +138,7 @@ static int net_up(void)
 
 int port_init(int *argc, char ***argv)
 {
-    int i;
-    if (split(argc, argv) != 0)
-    {
-        printf("FAIL suite: more than %d command-line arguments\n", MAX_ARGS);
-        return -1;
-    }
-    for (i = 1; i < *argc; i++)
-        if (strncmp((*argv)[i], "--", 2) != 0) decode((*argv)[i]);
-    cfg_args(*argc, *argv);
+    if (semihost_args(argc, argv) != 0) return -1;
     if (net_up() != 0)
     {
         printf("FAIL suite: no LAN9118 (lwIP netif_add failed)\n");

@@ -395,6 +395,13 @@ void suite_close(pointer_t h, quint8_t type)
 {
     track_t *t;
     port_lock();
+    event("close h=0x%lx type=%u", (unsigned long)h, (unsigned)type);
+    port_unlock();
+    /* The handle counts as closed once Qhal_sockClose has returned: what the HAL delivers
+     * before that is legitimate (a real core's lock would hold it back until then), and on an
+     * RTOS a higher-priority I/O task does run in that window. */
+    Qhal_sockClose(h, type);
+    port_lock();
     t = find(h, 1);
     if (t && !t->closed)
     {

@@ -1,6 +1,7 @@
 /*
- * FreeRTOSConfig.h that qhal-gen ships for its ARMv7-M targets (cortex-m3, mps2-an385: FreeRTOS
- * port GCC/ARM_CM3; cortex-m4: GCC/ARM_CM4F).
+ * FreeRTOSConfig.h that qhal-gen ships for its Cortex-M targets (cortex-m3, mps2-an385: FreeRTOS
+ * port GCC/ARM_CM3; cortex-m4, mps2-an386: GCC/ARM_CM4F; cortex-m33, mps2-an505:
+ * GCC/ARM_CM33_NTZ/non_secure, secure state only).
  * `qhal-gen build` uses it for lwip-socket boards with os 'freertos' unless the build names
  * its own folder with --freertos-config DIR. Written for qhal-gen; adapt the clock, heap and
  * priorities to the product (copy this file, edit it, pass its folder).
@@ -13,7 +14,12 @@
 #ifndef FREERTOS_CONFIG_H
 #define FREERTOS_CONFIG_H
 
+/* The board's CPU clock (the target's QHAL_CPU_HZ; 25 MHz on the AN385 and AN386). */
+#ifdef QHAL_CPU_HZ
+#define configCPU_CLOCK_HZ ((unsigned long)QHAL_CPU_HZ)
+#else
 #define configCPU_CLOCK_HZ 25000000UL
+#endif
 #define configTICK_RATE_HZ 1000
 #define configUSE_PREEMPTION 1
 #define configUSE_TIME_SLICING 1
@@ -45,6 +51,17 @@
 #define configUSE_TRACE_FACILITY 0
 #define configGENERATE_RUN_TIME_STATS 0
 #define configUSE_NEWLIB_REENTRANT 0
+/* lwIP's per-task netconn semaphore (LWIP_NETCONN_SEM_PER_THREAD) lives in pointer 0. */
+#define configNUM_THREAD_LOCAL_STORAGE_POINTERS 1
+
+/* ARMv8-M ports (cortex-m33: GCC/ARM_CM33_NTZ/non_secure): FreeRTOS runs in the secure
+ * state only (the MPS2 AN505 boots there), no TrustZone calls, no MPU, the FPU's context saved
+ * for the tasks that use it. The ARMv7-M ports ignore these. */
+#define configENABLE_TRUSTZONE 0
+#define configRUN_FREERTOS_SECURE_ONLY 1
+#define configENABLE_MPU 0
+#define configENABLE_FPU 1
+#define configENABLE_MVE 0
 
 /* Cortex-M interrupt priorities (upper bits of the 8-bit field): the kernel runs at the
  * lowest; interrupts at or below configMAX_SYSCALL_INTERRUPT_PRIORITY (numerically at or above
@@ -62,6 +79,21 @@
 #define INCLUDE_xTaskGetCurrentTaskHandle 1
 #define INCLUDE_xSemaphoreGetMutexHolder 1
 #define INCLUDE_uxTaskGetStackHighWaterMark 1
+/* The conformance suite reports each task's stack high-water mark, found by name. */
+#define INCLUDE_xTaskGetHandle 1
+
+/* Every pvPortMalloc that returns memory is counted (qhal_freertos_mallocs, in libfreertos.a):
+ * the conformance suite fails a steady-state phase that allocates at all. */
+extern volatile unsigned long qhal_freertos_mallocs;
+#define traceMALLOC(pvAddress, uiSize)                                                             \
+    do                                                                                             \
+    {                                                                                              \
+        if ((pvAddress) != NULL)                                                                   \
+        {                                                                                          \
+            qhal_freertos_mallocs++;                                                               \
+        }                                                                                          \
+        (void)(uiSize);                                                                            \
+    } while (0)
 
 /* A failed kernel assertion calls qhal_freertos_assert_failed(). qhal-gen's default (weak, in
  * libfreertos.a) masks interrupts and spins for a debugger; a board may define its own (the MPS2

@@ -1,7 +1,7 @@
 /*
- * The default target of configASSERT in the FreeRTOSConfig.h qhal-gen ships
- * (targets/common/freertos/): interrupts masked, spin, so a debugger finds the system where the
- * kernel stopped it. Weak: a board support package replaces it with its own report (the MPS2
+ * The default target of configASSERT, and the counter of traceMALLOC, in the FreeRTOSConfig.h
+ * qhal-gen ships (targets/common/freertos/): interrupts masked, spin, so a debugger finds the
+ * system where the kernel stopped it. Weak: a board support package replaces it with its own report (the MPS2
  * AN385's prints through semihosting and ends the QEMU run).
  */
 #include "FreeRTOS.h"
@@ -15,3 +15,6 @@ __attribute__((weak)) void qhal_freertos_assert_failed(const char *file, int lin
     {
     }
 }
+
+/* pvPortMalloc calls that returned memory (FreeRTOSConfig.h's traceMALLOC). */
+volatile unsigned long qhal_freertos_mallocs;

@@ -13,6 +13,8 @@
  *   nests and works from tasks and from interrupts alike.
  * - A timeout of 0 means "wait forever", as lwIP specifies; other timeouts are rounded up to
  *   whole ticks.
+ * - With LWIP_NETCONN_SEM_PER_THREAD, each task's netconn semaphore lives in its FreeRTOS
+ *   thread-local storage pointer QHAL_LWIP_TLS_INDEX (created once per task, on first use).
  */
 #include "lwip/opt.h"
 
@@ -34,6 +36,13 @@
 #endif
 #if !configUSE_MUTEXES
 #error "lwIP's FreeRTOS sys_arch needs configUSE_MUTEXES=1 in FreeRTOSConfig.h"
+#endif
+#if LWIP_NETCONN_SEM_PER_THREAD && configNUM_THREAD_LOCAL_STORAGE_POINTERS < 1
+#error "LWIP_NETCONN_SEM_PER_THREAD needs configNUM_THREAD_LOCAL_STORAGE_POINTERS >= 1 in FreeRTOSConfig.h"
+#endif
+#ifndef QHAL_LWIP_TLS_INDEX
+/* The thread-local storage pointer that holds a task's netconn semaphore. */
+#define QHAL_LWIP_TLS_INDEX 0
 #endif
 #if !INCLUDE_vTaskSuspend
 /* With it, portMAX_DELAY blocks without a time limit; the loops below rely on that less,
@@ -165,6 +174,38 @@ void sys_sem_free(sys_sem_t *sem)
     vSemaphoreDelete((SemaphoreHandle_t)sem->handle);
     sem->handle = NULL;
 }
+
+#if LWIP_NETCONN_SEM_PER_THREAD
+sys_sem_t *sys_arch_netconn_sem_get(void)
+{
+    sys_sem_t *sem = (sys_sem_t *)pvTaskGetThreadLocalStoragePointer(NULL, QHAL_LWIP_TLS_INDEX);
+    if (sem == NULL)
+    {
+        sem = (sys_sem_t *)pvPortMalloc(sizeof(*sem));
+        LWIP_ASSERT("sys_arch_netconn_sem_get: FreeRTOS heap exhausted", sem != NULL);
+        if (sys_sem_new(sem, 0) != ERR_OK)
+        {
+            vPortFree(sem);
+            LWIP_ASSERT("sys_arch_netconn_sem_get: no semaphore (FreeRTOS heap exhausted)", 0);
+            return NULL;
+        }
+        vTaskSetThreadLocalStoragePointer(NULL, QHAL_LWIP_TLS_INDEX, sem);
+    }
+    return sem;
+}
+
+/* For a task about to delete itself: its semaphore goes back to the FreeRTOS heap. */
+void sys_arch_netconn_sem_free(void)
+{
+    sys_sem_t *sem = (sys_sem_t *)pvTaskGetThreadLocalStoragePointer(NULL, QHAL_LWIP_TLS_INDEX);
+    if (sem != NULL)
+    {
+        vTaskSetThreadLocalStoragePointer(NULL, QHAL_LWIP_TLS_INDEX, NULL);
+        sys_sem_free(sem);
+        vPortFree(sem);
+    }
+}
+#endif
 
 /* ---- mailboxes ----------------------------------------------------------------------- */
 

@@ -14,7 +14,13 @@
 #include "lwip/pbuf.h"
 #include "netif/ethernet.h"
 
+/* The AN385 and AN386 map it at 0x40200000; a board target whose FPGA image puts it elsewhere
+ * (the AN505: 0x42000000) names the address in its flags. */
+#ifdef QHAL_LAN9118_BASE
+#define LAN9118_BASE ((uint32_t)QHAL_LAN9118_BASE)
+#else
 #define LAN9118_BASE 0x40200000u
+#endif
 #define REG(off) (*(volatile uint32_t *)(LAN9118_BASE + (off)))
 
 #define RX_DATA_FIFO 0x00u

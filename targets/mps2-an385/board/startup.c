@@ -1,7 +1,8 @@
 /*
- * mps2-an385 start-up for qhal-gen (Cortex-M3): vector table, reset handler (copies .data
- * and .tdata, clears .bss and .tbss, sets picolibc's TLS pointer), SysTick time base,
- * fault reporting through semihosting, and semihosting console/exit/command line.
+ * MPS2 start-up for qhal-gen (AN385: Cortex-M3; AN386, targets/mps2-an386: Cortex-M4F, the
+ * FPU enabled first): vector table, reset handler (copies .data and .tdata, clears .bss and
+ * .tbss, sets picolibc's TLS pointer), SysTick time base, fault reporting through
+ * semihosting, and semihosting console/exit/command line.
  * Linked with targets/mps2-an385/mps2-an385.ld (the vector table goes first, at 0x0).
  *
  * With FreeRTOS (`qhal-gen build` defines QHAL_BOARD_FREERTOS for lwip-socket boards with os
@@ -15,10 +16,21 @@
 #include "mps2_an385.h"
 
 #if defined(QHAL_BOARD_FREERTOS) && QHAL_BOARD_FREERTOS
-/* The kernel's port (portable/GCC/ARM_CM3/port.c). */
+#if defined(__ARM_ARCH_8M_MAIN__) || defined(__ARM_ARCH_8M_BASE__)
+/* The kernel's ARMv8-M port (portable/GCC/ARM_CM33_NTZ/non_secure: port.c, portasm.c) names
+ * its handlers after the CMSIS vectors. */
+extern void SVC_Handler(void);
+extern void PendSV_Handler(void);
+extern void SysTick_Handler(void);
+#define vPortSVCHandler SVC_Handler
+#define xPortPendSVHandler PendSV_Handler
+#define xPortSysTickHandler SysTick_Handler
+#else
+/* The kernel's ARMv7-M port (portable/GCC/ARM_CM3 or ARM_CM4F: port.c). */
 extern void vPortSVCHandler(void);
 extern void xPortPendSVHandler(void);
 extern void xPortSysTickHandler(void);
+#endif
 #define QHAL_MPS2_FREERTOS 1
 #else
 #define QHAL_MPS2_FREERTOS 0
@@ -94,8 +106,13 @@ void _exit(int status)
     qhal_mps2_exit(status);
 }
 
-/* ---- SysTick: 1 ms tick from the 25 MHz CPU clock of the AN385 ---- */
+/* ---- SysTick: 1 ms tick from the CPU clock (25 MHz on the AN385; QHAL_CPU_HZ from the
+ * target's flags where it differs) ---- */
+#ifdef QHAL_CPU_HZ
+#define MPS2_CPU_HZ ((uint32_t)QHAL_CPU_HZ)
+#else
 #define MPS2_CPU_HZ 25000000u
+#endif
 #define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
 #define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
@@ -165,6 +182,12 @@ static char *g_argv[2] = {"fw", NULL};
 
 __attribute__((noreturn)) void _start(void)
 {
+#if defined(__ARM_FP)
+    /* Hard-float builds (the AN386's Cortex-M4F): CP10 and CP11 (the FPU) get full access
+     * before the first floating-point instruction; the FreeRTOS ARM_CM4F port expects it on. */
+    *(volatile uint32_t *)0xE000ED88u |= 0xFu << 20; /* CPACR */
+    __asm__ volatile("dsb\n\tisb" ::: "memory");
+#endif
     memcpy(__data_start, __data_source, (size_t)__data_size);
     memset(__bss_start, 0, (size_t)__bss_size);
     _set_tls(__tls_base);

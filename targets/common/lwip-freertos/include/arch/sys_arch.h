@@ -61,4 +61,16 @@ typedef unsigned long sys_prot_t;
         }                                                                                          \
     } while (0)
 
+/* LWIP_NETCONN_SEM_PER_THREAD (qhal-gen's lwipopts.h sets it on FreeRTOS): each task's one
+ * semaphore for blocking netconn and socket calls (lwip_poll among them), created on the task's
+ * first such call and kept in a FreeRTOS thread-local storage pointer, instead of a semaphore
+ * created and deleted on the FreeRTOS heap by every call. */
+#if defined(LWIP_NETCONN_SEM_PER_THREAD) && LWIP_NETCONN_SEM_PER_THREAD
+sys_sem_t *sys_arch_netconn_sem_get(void);
+void sys_arch_netconn_sem_free(void);
+#define LWIP_NETCONN_THREAD_SEM_GET() sys_arch_netconn_sem_get()
+#define LWIP_NETCONN_THREAD_SEM_ALLOC() ((void)sys_arch_netconn_sem_get())
+#define LWIP_NETCONN_THREAD_SEM_FREE() sys_arch_netconn_sem_free()
+#endif
+
 #endif /* QHAL_LWIP_FREERTOS_SYS_ARCH_H */
