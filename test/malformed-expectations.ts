@@ -83,7 +83,7 @@ export const MALFORMED: Record<string, string[]> = {
     "4:16: the default export must be defineBoard({ ... }) imported from 'qhal-gen' (found a plain object)",
   ],
   'default-export-function': [
-    "3:1: board files hold only imports from 'qhal-gen', consts, types and the default export (found a function declaration)",
+    "3:1: the default export must be defineBoard({ ... }) imported from 'qhal-gen' (found a function)",
   ],
   'value-from-call': [
     '4:9: a function call is not allowed in a board file: it is read, not run (allowed: literals, in-file constants, spreads, arithmetic and template strings)',

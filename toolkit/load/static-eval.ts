@@ -107,6 +107,10 @@ class Evaluator {
         !Node.isExportAssignment(st) &&
         !Node.isEmptyStatement(st)
       ) {
+        if (Node.isFunctionDeclaration(st) && st.isDefaultExport()) {
+          fail(st, `${this.exportRule()} (found a function)`);
+          continue;
+        }
         const what = Node.isFunctionDeclaration(st) ? 'a function declaration' : kindName(st);
         fail(
           st,
@@ -126,6 +130,10 @@ class Evaluator {
       }
     }
     return errors;
+  }
+
+  exportRule(): string {
+    return `the default export must be ${this.define}({ ... }) imported from 'qhal-gen'`;
   }
 
   private constant(name: string, init: Node): unknown {
@@ -406,12 +414,7 @@ export function evaluateStatically(
   if (!call) {
     return {
       ok: false,
-      errors: [
-        new StaticEvalError(
-          expr,
-          `the default export must be ${define}({ ... }) imported from 'qhal-gen' (found ${kindName(expr)})`,
-        ),
-      ],
+      errors: [new StaticEvalError(expr, `${ev.exportRule()} (found ${kindName(expr)})`)],
     };
   }
   try {
