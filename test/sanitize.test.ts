@@ -10,17 +10,27 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runProcess } from '../toolkit/toolchain/proc.js';
 import {
+  buildSanitized,
+  linkSanitized,
   runSanitized,
   SANITIZE_DIR,
   SANITIZE_FLAGS,
   SANITIZER_REPORT_RE,
   UBSAN_SUPPRESSIONS,
+  type SanitizedBuild,
   type SanitizedRun,
 } from '../toolkit/run/sanitize.js';
 
 const BOARD = path.resolve('examples/boards/linux-x86_64.ts');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-sanitize-test-'));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
+/** The fuzz driver's build: its HAL folder and sanitized mbedtls serve the MD5 check too. */
+let fuzzBuild: SanitizedBuild | undefined;
+
+async function openssl(args: string[]): Promise<void> {
+  const r = await runProcess('openssl', args, { cwd: work });
+  assert.equal(r.code, 0, r.stderr);
+}
 
 function verdict(r: SanitizedRun): string {
   const failed = r.cases.filter((c) => c.status === 'fail');
@@ -81,6 +91,7 @@ describe('the POSIX HAL under ASan + UBSan (linux-x86_64, gcc)', { timeout: 900_
       program: 'fuzz',
       log: (l) => lines.push(l),
     });
+    fuzzBuild = r.build;
     assert.deepEqual(r.reports, [], verdict(r));
     assert.ok(r.complete, 'the driver printed its summary line');
     assert.equal(r.failed, 0, verdict(r));
@@ -97,6 +108,79 @@ describe('the POSIX HAL under ASan + UBSan (linux-x86_64, gcc)', { timeout: 900_
     );
     assert.ok(
       lines.some((l) => /^# fuzz\.tcp-partial-frames: 200 streams in \d+ segments/.test(l)),
+    );
+  });
+
+  it("meets upstream mbedtls's own report on an MD5-signed leaf: suppressed exactly, leaf rejected", async () => {
+    const build =
+      fuzzBuild ??
+      (await buildSanitized({ board: BOARD, workDir: path.join(work, 'md5'), program: 'fuzz' }));
+    const bin = await linkSanitized({
+      halDir: build.halDir,
+      mbedtls: build.mbedtls,
+      sources: [path.join(SANITIZE_DIR, 'md5-leaf.c')],
+      out: path.join(work, 'md5-leaf'),
+    });
+    const rsa = ['-newkey', 'rsa:2048', '-nodes', '-days', '30'];
+    await openssl([
+      'req',
+      '-x509',
+      ...rsa,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-subj',
+      '/CN=md5-ca',
+    ]);
+    await openssl([
+      'req',
+      ...rsa,
+      '-keyout',
+      'leaf.key',
+      '-out',
+      'leaf.csr',
+      '-subj',
+      '/CN=localhost',
+    ]);
+    for (const md of ['md5', 'sha256'])
+      await openssl([
+        'x509',
+        '-req',
+        '-in',
+        'leaf.csr',
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-set_serial',
+        '1',
+        '-days',
+        '30',
+        `-${md}`,
+        '-out',
+        `leaf-${md}.pem`,
+      ]);
+    const verify = (md: string, env?: NodeJS.ProcessEnv) =>
+      runProcess(bin, ['ca.pem', `leaf-${md}.pem`, 'localhost'], {
+        cwd: work,
+        ...(env ? { env } : {}),
+      });
+    // The same chain signed with SHA-256 verifies: the program checks what it claims to.
+    const good = await verify('sha256');
+    assert.equal(good.code, 0, good.stderr);
+    assert.match(good.stdout, /^parse 0 verify 0 flags 0$/m);
+    // MD5: the leaf does not parse (MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG + OID_NOT_FOUND), the
+    // verification fails (MBEDTLS_ERR_X509_CERT_VERIFY_FAILED), and nothing is reported ...
+    const md5 = await verify('md5');
+    assert.equal(md5.code, 0, md5.stderr);
+    assert.doesNotMatch(md5.stderr, SANITIZER_REPORT_RE);
+    assert.match(md5.stdout, /^parse -9774 verify -9984 flags [0-9a-f]+$/m);
+    // ... but only because of ubsan.supp: without it, the upstream report in x509_crt.c.
+    const bare = await verify('md5', { ...process.env, UBSAN_OPTIONS: 'suppressions=/dev/null' });
+    assert.match(
+      bare.stderr,
+      /x509_crt\.c:\d+:\d+: runtime error: null pointer passed as argument/,
     );
   });
 });
