@@ -100,6 +100,7 @@ describe('the POSIX HAL under ASan + UBSan (linux-x86_64, gcc)', { timeout: 900_
       [
         ['fuzz.udp-datagrams', 'pass'],
         ['fuzz.tcp-partial-frames', 'pass'],
+        ['fuzz.tls-records', 'pass'],
       ],
     );
     // The iteration counts are fixed: a driver that quietly did less would show here.
@@ -109,6 +110,12 @@ describe('the POSIX HAL under ASan + UBSan (linux-x86_64, gcc)', { timeout: 900_
     assert.ok(
       lines.some((l) => /^# fuzz\.tcp-partial-frames: 200 streams in \d+ segments/.test(l)),
     );
+    // Some links echo whole (mutation past the echo), the others are cut or garbled.
+    const tls = lines
+      .map((l) => /^# fuzz\.tls-records: 100 links \((\d+) up, (\d+) echoed whole\)/.exec(l))
+      .find((m) => m !== null);
+    assert.ok(tls, lines.join('\n'));
+    assert.ok(Number(tls[2]) > 0 && Number(tls[2]) < 100, tls[0]);
   });
 
   it("meets upstream mbedtls's own report on an MD5-signed leaf: suppressed exactly, leaf rejected", async () => {

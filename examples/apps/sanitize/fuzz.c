@@ -5,13 +5,16 @@
  * flags every callback for an unknown or closed handle (record.c) and the platform.
  *
  * Inputs are pseudo-random from a fixed seed (configuration keys fuzz-seed, fuzz-udp,
- * fuzz-tcp), so a failure replays exactly:
+ * fuzz-tcp, fuzz-tls), so a failure replays exactly:
  * - fuzz.udp-datagrams: datagrams of 0 .. QHAL_RX_BUFFER_SIZE + 100 random bytes at a bound
  *   UDP socket; every non-empty one must arrive once, truncated to the receive buffer;
  * - fuzz.tcp-partial-frames: streams to the HAL's TCP server, split at random points into
  *   segments (TCP_NODELAY) and ended by FIN, by RST or by the core's close; the bytes must
  *   arrive whole and in order (a prefix of them after RST), with one link-down per link.
- * Both end with descriptors and HAL allocations back where they started.
+ * - fuzz.tls-records: TLS links to the broker's echo through a man in the middle that, at a
+ *   random offset of the server's bytes (handshake or records), flips a byte, cuts the stream
+ *   or injects random bytes; whatever the HAL delivers must be a prefix of what was sent.
+ * All end with descriptors and HAL allocations back where they started.
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE 1
@@ -23,6 +26,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,9 +275,172 @@ static int fuzz_tcp(void)
     return r;
 }
 
+/* ---- TLS records: a man in the middle between the HAL and the broker's TLS echo ---- */
+
+enum { MITM_FLIP, MITM_CUT, MITM_INJECT, MITM_MODES };
+
+typedef struct
+{
+    int listenFd, upstreamPort, mode;
+    size_t at; /* offset in the server-to-HAL stream where the mutation happens */
+    quint8_t flip, junk[300];
+    size_t junkLen;
+} mitm_t;
+
+static int send_all(int fd, const quint8_t *p, size_t n)
+{
+    return n == 0 || send(fd, p, n, MSG_NOSIGNAL) == (ssize_t)n;
+}
+
+static void *mitm(void *arg)
+{
+    mitm_t *m = (mitm_t *)arg;
+    struct pollfd p[2];
+    struct sockaddr_in to;
+    quint8_t buf[2048];
+    size_t down = 0;
+    int a = -1, b = -1, open = 1;
+    p[0].fd = m->listenFd;
+    p[0].events = POLLIN;
+    if (poll(p, 1, WAIT_MS) == 1) a = accept(m->listenFd, NULL, NULL);
+    b = a >= 0 ? harness_socket(SOCK_STREAM, m->upstreamPort, &to) : -1;
+    if (b < 0 || connect(b, (struct sockaddr *)&to, sizeof(to)) != 0) open = 0;
+    while (open)
+    {
+        ssize_t n;
+        p[0].fd = a;
+        p[1].fd = b;
+        p[0].events = p[1].events = POLLIN;
+        /* Idle: a peer waiting for the rest of a record it will never get. */
+        if (poll(p, 2, 1000) <= 0) break;
+        if (p[0].revents)
+        {
+            n = recv(a, buf, sizeof(buf), 0);
+            if (n <= 0 || !send_all(b, buf, (size_t)n)) break;
+        }
+        if (p[1].revents)
+        {
+            size_t k;
+            n = recv(b, buf, sizeof(buf), 0);
+            if (n <= 0) break;
+            k = m->at >= down && m->at < down + (size_t)n ? m->at - down : (size_t)n;
+            down += (size_t)n;
+            if (k == (size_t)n)
+                open = send_all(a, buf, (size_t)n);
+            else if (m->mode == MITM_FLIP)
+            {
+                buf[k] ^= m->flip;
+                open = send_all(a, buf, (size_t)n);
+            }
+            else if (m->mode == MITM_CUT)
+            {
+                send_all(a, buf, k);
+                open = 0;
+            }
+            else
+                open = send_all(a, buf, k) && send_all(a, m->junk, m->junkLen) && send_all(a, buf + k, (size_t)n - k);
+        }
+    }
+    if (a >= 0) close(a);
+    if (b >= 0) close(b);
+    return NULL;
+}
+
+static int listen_local(int *port)
+{
+    struct sockaddr_in a;
+    socklen_t al = sizeof(a);
+    int fd = harness_socket(SOCK_STREAM, 0, &a);
+    if (fd < 0) return -1;
+    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 4) != 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &al) != 0)
+    {
+        close(fd);
+        return -1;
+    }
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+/* One link through the man in the middle; counts links up and echoes delivered whole. */
+static int tls_one(int index, int *up, int *whole)
+{
+    mitm_t m;
+    pthread_t th;
+    quint8_t type = 0xff;
+    quint32_t ct = 0;
+    pointer_t h;
+    int port, r = CASE_PASS, result;
+    const size_t n = 1500;
+    memset(&m, 0, sizeof(m));
+    m.mode = (int)rnd_below(MITM_MODES);
+    m.at = rnd_below(4000);
+    m.flip = (quint8_t)(1u + rnd_below(255));
+    m.junkLen = 1 + rnd_below(sizeof(m.junk));
+    rnd_fill(m.junk, m.junkLen);
+    /* Now and then a well-formed record header, so the junk is parsed as a record. */
+    if (rnd_below(2) == 0 && m.junkLen >= 5)
+    {
+        m.junk[0] = (quint8_t)(20 + rnd_below(4));
+        m.junk[1] = 3;
+        m.junk[2] = 3;
+    }
+    m.upstreamPort = cfg_int("tls-valid", 0);
+    m.listenFd = listen_local(&port);
+    if (m.listenFd < 0) return case_fail("link %d: harness listen failed", index);
+    if (pthread_create(&th, NULL, mitm, &m) != 0)
+    {
+        close(m.listenFd);
+        return case_fail("link %d: pthread_create failed", index);
+    }
+    rnd_fill(g_sent, n);
+    rec_opening();
+    h = Qhal_tcpSslClientInit(&type, "localhost", (quint16_t)port, &ct);
+    rec_opened(h);
+    result = h == SOCKET_FD_INVALID ? 0 : ct == 0 ? 1 : wait_conn(h, (int)ct + 3000);
+    if (result == 1)
+    {
+        uint64_t deadline = now_ms() + 3000;
+        size_t got;
+        (*up)++;
+        if (suite_write(h, type, NULL, g_sent, (quint16_t)n, NULL))
+            while (now_ms() < deadline && rec_rx(h, NULL, 0) < n && rec_count(h, EV_DOWN) == 0) sleep_ms(10);
+        got = rec_rx(h, g_got, sizeof(g_got));
+        if (got == n) (*whole)++;
+        /* TLS protects the bytes: a mutated record must never reach the core. */
+        if (got > n || memcmp(g_got, g_sent, got) != 0)
+            r = case_fail("link %d (mode %d at %lu): the HAL delivered %lu bytes that differ from those sent", index,
+                          m.mode, (unsigned long)m.at, (unsigned long)got);
+    }
+    if (h != SOCKET_FD_INVALID) suite_close(h, type);
+    pthread_join(th, NULL);
+    close(m.listenFd);
+    return r;
+}
+
+static int fuzz_tls(void)
+{
+    const int total = cfg_int("fuzz-tls", 100);
+    int r = CASE_PASS, i, up = 0, whole = 0;
+    long fds0, live0;
+    if (!QHAL_FEATURE_TLS) return case_skip("board has no tls");
+    baseline(&fds0, &live0);
+    g_rng = ((quint32_t)cfg_int("fuzz-seed", 20261201) * 40503u) | 1u;
+    for (i = 0; i < total && r == CASE_PASS; i++) r = tls_one(i, &up, &whole);
+    sleep_ms(50);
+    if (r == CASE_PASS && (open_fd_count() != fds0 || shim_live_allocations() != live0))
+        r = case_fail("after close: %d descriptors (was %ld), %ld HAL allocations (was %ld)", open_fd_count(), fds0,
+                      shim_live_allocations(), live0);
+    if (r == CASE_PASS)
+        printf("# fuzz.tls-records: %d links (%d up, %d echoed whole), seed %d\n", total, up, whole,
+               cfg_int("fuzz-seed", 20261201));
+    return r;
+}
+
 const case_t g_cases[] = {
     {"fuzz.udp-datagrams", fuzz_udp},
     {"fuzz.tcp-partial-frames", fuzz_tcp},
+    {"fuzz.tls-records", fuzz_tls},
     {NULL, NULL},
 };
 
