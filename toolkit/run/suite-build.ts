@@ -40,8 +40,8 @@ export interface SuiteBuildOptions {
   out: string;
 }
 
-/** -D flags the cases need that the HAL's header does not carry. */
-function suiteDefines(board: BoardModel, target: Target, build: BuildSummary): string[] {
+/** -D flags the cases need that the HAL's header does not carry (`halDir`: the build's outDir). */
+export function suiteDefines(board: BoardModel, target: Target, halDir: string): string[] {
   const defs: string[] = [];
   // The header's name is a board option (sdk.fileNames); the suite includes whatever it is.
   defs.push(`-DQHAL_SOCKET_HEADER="${board.sdk.fileNames.header}"`);
@@ -52,7 +52,7 @@ function suiteDefines(board: BoardModel, target: Target, build: BuildSummary): s
     defs.push('-DSUITE_PEER_LWIP=1');
   // Certificate validity dates are checked only when mbedtls has a calendar clock: read it
   // from the configuration the build generated rather than assume it.
-  const cfg = path.join(build.outDir, 'qhal_mbedtls_config.h');
+  const cfg = path.join(halDir, 'qhal_mbedtls_config.h');
   if (fs.existsSync(cfg)) {
     const dates = /^#define MBEDTLS_HAVE_TIME_DATE\b/m.test(fs.readFileSync(cfg, 'utf8'));
     defs.push(`-DSUITE_CERT_DATES_CHECKED=${dates ? 1 : 0}`);
@@ -73,7 +73,7 @@ export async function buildSuite(o: SuiteBuildOptions): Promise<string> {
       build: o.build,
       appSources: sources([...SUITE_SOURCES, platform, 'args-semihost.c']),
       // Room for the largest echo case on a 4 MiB RAM.
-      cflags: [...suiteDefines(o.board, o.target, o.build), '-DSUITE_RX_CAP=(160 * 1024)', '-O1'],
+      cflags: [...suiteDefines(o.board, o.target, o.build.outDir), '-DSUITE_RX_CAP=(160 * 1024)', '-O1'],
       elf: o.out,
     });
   }
@@ -91,7 +91,7 @@ export async function buildSuite(o: SuiteBuildOptions): Promise<string> {
     '-I',
     toolkitPaths.sdkShim,
     ...(lwip ? lwipFlags(lwip.source.root, o.board, o.target, o.build.outDir) : []),
-    ...suiteDefines(o.board, o.target, o.build),
+    ...suiteDefines(o.board, o.target, o.build.outDir),
     ...sources([...SUITE_SOURCES, 'port-posix.c', ...stackFiles]),
     o.build.hal.archive,
     ...o.build.libraries.map((l) => l.archive),

@@ -745,6 +745,18 @@ static int tcp_server_max_clients(void)
 
 /* ---- DNS ---- */
 
+/* 1 when a (and b, when want > 1) are multi.qhal.test's answers in the order the case expects. */
+static int dns_first(const char *a, const char *b, quint32_t want)
+{
+#ifdef __GLIBC__
+    int aRefuse = strcmp(a, zone_refuse()) == 0;
+    if (!aRefuse && strcmp(a, zone_addr()) != 0) return 0;
+    return want < 2 || strcmp(b, aRefuse ? zone_addr() : zone_refuse()) == 0;
+#else
+    return strcmp(a, zone_refuse()) == 0 && (want < 2 || strcmp(b, zone_addr()) == 0);
+#endif
+}
+
 static int dns_get(void)
 {
     static quint8_t bufs[4][46];
@@ -768,15 +780,18 @@ static int dns_get(void)
     n = Qhal_dns2IPGet("one.qhal.test", list, 3);
     if (n != 1 || strcmp((char *)bufs[0], zone_addr()))
         return case_fail("one.qhal.test: %u answers, first '%.46s', expected %s", (unsigned)n, bufs[0], zone_addr());
-    /* Two A records, in order; a board that keeps fewer (dns.maxAddresses) returns the first ones. */
+    /* Two A records, in order; a board that keeps fewer (dns.maxAddresses) returns the first ones.
+     * glibc's getaddrinfo (the sanitized native build, toolkit/run/sanitize.ts) sorts the answers
+     * by RFC 6724 destination address selection, so there the order is the resolver's, not the
+     * DNS answer's: both addresses must come back, in either order. */
     want = QHAL_DNS_MAX_ADDRESSES < 2 ? (quint32_t)QHAL_DNS_MAX_ADDRESSES : 2u;
     n = Qhal_dns2IPGet("multi.qhal.test", list, 3);
-    if (n != want || strcmp((char *)bufs[0], zone_refuse()) || (want > 1 && strcmp((char *)bufs[1], zone_addr())))
+    if (n != want || !dns_first((char *)bufs[0], (char *)bufs[1], want))
         return case_fail("multi.qhal.test: %u answers '%.46s' '%.46s', expected %u: %s then %s", (unsigned)n, bufs[0],
                          n > 1 ? (char *)bufs[1] : "", (unsigned)want, zone_refuse(), zone_addr());
     for (i = 0; i < 4; i++) memset(bufs[i], '#', sizeof(bufs[i]));
     n = Qhal_dns2IPGet("multi.qhal.test", list, 1);
-    if (n != 1 || strcmp((char *)bufs[0], zone_refuse())) return case_fail("addrMax 1: %u answers", (unsigned)n);
+    if (n != 1 || !dns_first((char *)bufs[0], NULL, 1)) return case_fail("addrMax 1: %u answers", (unsigned)n);
     if (bufs[1][0] != '#') return case_fail("addrMax 1: the HAL wrote past retAddr[0]");
     if (QHAL_FEATURE_IPV6)
     {
@@ -848,7 +863,7 @@ static int mqtt_packet(mqtt_t *m, quint8_t hdr, const quint8_t *body, size_t len
         if (rem) b |= 0x80;
         pkt[n++] = b;
     } while (rem);
-    memcpy(pkt + n, body, len);
+    if (len) memcpy(pkt + n, body, len); /* body is NULL for an empty packet (PINGREQ) */
     n += len;
     if (!suite_write(m->h, m->type, NULL, pkt, (quint16_t)n, NULL)) return case_fail("write of MQTT packet 0x%02x failed", hdr);
     return CASE_PASS;

@@ -83,18 +83,22 @@ static track_t *find(pointer_t h, int create)
     return &g_track[freeIdx];
 }
 
+/* Caller holds the port lock: a closed slot reused for a new link starts its record afresh. */
+static void restart(track_t *t)
+{
+    pointer_t h = t->h;
+    free(t->rx);
+    memset(t, 0, sizeof(*t));
+    t->used = 1;
+    t->h = h;
+    t->connResult = -1;
+}
+
 /* Caller holds the port lock: a closed handle that comes back from an Init in progress starts afresh. */
 static track_t *live_track(pointer_t h)
 {
     track_t *t = find(h, 1);
-    if (t && t->closed && g_opening)
-    {
-        free(t->rx);
-        memset(t, 0, sizeof(*t));
-        t->used = 1;
-        t->h = h;
-        t->connResult = -1;
-    }
+    if (t && t->closed && g_opening) restart(t);
     return t;
 }
 
@@ -188,12 +192,10 @@ static void on_rx(pointer_t h, quint8_t type, const void *peer, quint32_t peerSi
                       p);
         if (t->nAccepted < 16) t->accepted[t->nAccepted++] = client;
         {
+            /* A slot reused for an accepted client: no bytes of the link it held before. */
             track_t *c = find(client, 1);
-            if (c)
-            {
-                c->closed = 0;
-                c->registered = 1;
-            }
+            if (c && c->closed) restart(c);
+            if (c) c->registered = 1;
         }
     }
     else
@@ -378,15 +380,8 @@ void rec_opened(pointer_t h)
         return;
     }
     t = find(h, 1);
-    if (t && t->closed)
-    {
-        /* The slot was reused for a new link: start its record afresh. */
-        free(t->rx);
-        memset(t, 0, sizeof(*t));
-        t->used = 1;
-        t->h = h;
-        t->connResult = -1;
-    }
+    /* The slot was reused for a new link: start its record afresh. */
+    if (t && t->closed) restart(t);
     if (t) t->registered = 1;
     port_unlock();
 }
