@@ -73,7 +73,11 @@ export async function buildSuite(o: SuiteBuildOptions): Promise<string> {
       build: o.build,
       appSources: sources([...SUITE_SOURCES, platform, 'args-semihost.c']),
       // Room for the largest echo case on a 4 MiB RAM.
-      cflags: [...suiteDefines(o.board, o.target, o.build.outDir), '-DSUITE_RX_CAP=(160 * 1024)', '-O1'],
+      cflags: [
+        ...suiteDefines(o.board, o.target, o.build.outDir),
+        '-DSUITE_RX_CAP=(160 * 1024)',
+        '-O1',
+      ],
       elf: o.out,
     });
   }
