@@ -76,8 +76,9 @@ test('a permission error while writing maps to a --out message (EACCES, EROFS)',
   assert.equal(outDirError('D', other), other);
 });
 
-test('--board naming a folder or a .js file is a located error', async () => {
-  const dir = await gen('--board', path.dirname(BOARD), '--out', path.join(TMP, 'x'));
+test('--board naming a folder (where a command takes one file) or a .js file is a located error', async () => {
+  // generate and test take a folder of boards; build takes one board file.
+  const dir = await runCli(['build', '--board', path.dirname(BOARD), '--out', path.join(TMP, 'x')]);
   assert.equal(dir.code, 2);
   assert.match(
     dir.stderr,

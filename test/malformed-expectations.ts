@@ -61,7 +61,7 @@ export const MALFORMED: Record<string, string[]> = {
   'unknown-os': ["7:3: Type '\"linux\"' is not assignable to type 'BoardOs'."],
   'unknown-stack': ["6:3: Type '\"zephyr\"' is not assignable to type 'NetworkStack'."],
   'unknown-target': [
-    "5:3: unknown target 'esp32-xtensa'; expected one of: aarch64-linux-musl, arm-linux-musleabihf, cortex-m3, cortex-m33, cortex-m4, mps2-an385, riscv64-linux-musl, x86_64-linux-musl",
+    "5:3: unknown target 'esp32-xtensa'; expected one of: aarch64-linux-musl, arm-linux-musleabihf, cortex-m3, cortex-m33, cortex-m4, mps2-an385, mps2-an386, mps2-an505, riscv64-linux-musl, x86_64-linux-musl",
   ],
   'verify-unknown-policy': [
     "18:28: Type '\"none\"' is not assignable to type 'TlsVerifyPolicy | undefined'.",
