@@ -204,6 +204,9 @@ const RAW_VARIANTS: Record<string, [string | RegExp, string][]> = {
     ["connect: 'async'", "connect: 'sync'"],
   ],
   'DTLS without TLS': [['tls: true', 'tls: false']],
+  // The largest queue the loader allows: its counters must not wrap when it fills exactly
+  // (the template refuses to compile with counters too narrow for QHAL_TX_QUEUE_SIZE).
+  'largest buffers (65,536-byte write queue)': [['rxBufferSize: 1024', 'rxBufferSize: 65536']],
   'no DTLS': [['dtls: true', 'dtls: false'], NO_PSK],
   'TCP and UDP only': [
     ['tls: true', 'tls: false'],
