@@ -93,6 +93,7 @@ describe('test broker', { timeout: 240_000 }, () => {
       i.tls.expired,
       i.tls.untrusted,
       i.tls.mutual,
+      i.tls.fullRecord,
       i.mqtt.tcp,
       i.mqtt.tls,
       i.control,
@@ -130,6 +131,29 @@ describe('test broker', { timeout: 240_000 }, () => {
     assert.equal((await echoOnce(s, Buffer.from('tls'))).toString(), 'tls');
     s.destroy();
   });
+
+  it(
+    'TLS full-record port sends 16 KiB (i mod 256) first, then echoes',
+    { timeout: 20_000 },
+    async () => {
+      const s = await tlsConnect(broker.info.tls.fullRecord);
+      const chunks: Buffer[] = [];
+      let total = 0;
+      await new Promise<void>((resolve, reject) => {
+        s.on('error', reject);
+        s.on('data', (d: Buffer) => {
+          chunks.push(d);
+          total += d.length;
+          if (total >= 16384) resolve();
+        });
+      });
+      const got = Buffer.concat(chunks);
+      assert.equal(got.length, 16384);
+      for (let i = 0; i < got.length; i++) assert.equal(got[i], i & 0xff, `byte ${i}`);
+      assert.equal((await echoOnce(s, Buffer.from('after'))).toString(), 'after');
+      s.destroy();
+    },
+  );
 
   it(
     'TLS wrong-host, expired and untrusted ports fail verification with the expected reason',

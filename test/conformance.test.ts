@@ -75,6 +75,7 @@ describe('conformance of the generated POSIX HAL (linux-x86_64)', { timeout: 900
         'tcp.down-once-on-peer-close',
         'tcp.close-with-data-in-flight',
         'tls.valid',
+        'tls.full-record',
         'tls.wrong-host-rejected',
         'tls.expired-rejected',
         'tls.untrusted-rejected',

@@ -48,7 +48,15 @@ export interface BrokerInfo {
   /** TCP echo on ::1, or null when IPv6 loopback is unavailable. */
   tcpEcho6: number | null;
   udpEcho: number;
-  tls: { valid: number; wrongHost: number; expired: number; untrusted: number; mutual: number };
+  tls: {
+    valid: number;
+    wrongHost: number;
+    expired: number;
+    untrusted: number;
+    mutual: number;
+    /** Sends one full-size (16 KiB) TLS record after the handshake, then echoes. */
+    fullRecord: number;
+  };
   mqtt: { tcp: number; tls: number };
   dtls: { psk: number; cert: number } | null;
   psk: { identity: string; keyHex: string };
@@ -109,7 +117,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
       closers.push(c);
       return c;
     };
-    const [tcpEcho, udpEcho, valid, wrongHost, expired, untrusted, mutual, mqtt, faults] =
+    const [tcpEcho, udpEcho, valid, wrongHost, expired, untrusted, mutual, full, mqtt, faults] =
       await Promise.all([
         startTcpEcho(host).then(add),
         startUdpEcho(host).then(add),
@@ -124,6 +132,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
         startTlsEcho(host, { cert: serverCert, key: serverKey, clientCa: read(pki.caCert) }).then(
           add,
         ),
+        startTlsEcho(host, { cert: serverCert, key: serverKey, firstWrite: 16384 }).then(add),
         startMqtt(host, serverCert, serverKey).then(add),
         startFaults(host, opts.closeAfterBytes, opts.slowPauseMs).then(add),
       ]);
@@ -172,6 +181,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
         expired: expired.port,
         untrusted: untrusted.port,
         mutual: mutual.port,
+        fullRecord: full.port,
       },
       mqtt: { tcp: mqtt.tcp, tls: mqtt.tls },
       dtls,
@@ -213,6 +223,7 @@ export function suiteConfig(info: BrokerInfo, extra: Record<string, string | num
     'tls-expired': info.tls.expired,
     'tls-untrusted': info.tls.untrusted,
     'tls-mutual': info.tls.mutual,
+    'tls-full-record': info.tls.fullRecord,
     'mqtt-tcp': info.mqtt.tcp,
     'mqtt-tls': info.mqtt.tls,
     'dtls-psk': info.dtls?.psk ?? 0,

@@ -20,13 +20,24 @@ export interface TlsEchoOptions {
   key: Buffer;
   /** CA for client certificates: set for the mutual-TLS port. */
   clientCa?: Buffer;
+  /**
+   * Bytes (0x00, 0x01, ... mod 256) written in one write as soon as the handshake is done,
+   * before echoing. 16384 makes one TLS record as large as TLS allows: a client whose
+   * receive window cannot hold a whole record never gets it.
+   */
+  firstWrite?: number;
 }
 
 export async function startTlsEcho(host: string, o: TlsEchoOptions): Promise<TcpServerHandle> {
   const options: tls.TlsOptions = { cert: o.cert, key: o.key, minVersion: 'TLSv1.2' };
   if (o.clientCa)
     Object.assign(options, { ca: o.clientCa, requestCert: true, rejectUnauthorized: true });
-  const server = tls.createServer(options, (s) => s.pipe(s));
+  const first = Buffer.alloc(o.firstWrite ?? 0);
+  for (let i = 0; i < first.length; i++) first[i] = i & 0xff;
+  const server = tls.createServer(options, (s) => {
+    if (first.length > 0) s.write(first);
+    s.pipe(s);
+  });
   server.on('tlsClientError', () => undefined);
   const sockets = new Set<net.Socket>();
   server.on('secureConnection', (s) => {

@@ -75,7 +75,10 @@ export function generateLwipConfig(board: BoardModel, target: Target): LwipConfi
     `#define MEMP_NUM_TCP_PCB_LISTEN     ${Math.max(1, f.tcpServer ? 2 : 1)}`,
     `#define MEMP_NUM_UDP_PCB            ${n + 3}`,
     '#define TCP_MSS                     1460',
-    '#define TCP_WND                     (4 * TCP_MSS)',
+    // altcp_tls frees receive window only for records mbedtls has decrypted, and mbedtls
+    // decrypts a record only once all of it is in: the window must hold the largest record
+    // (16 KiB + overhead), or a server's full-size record stalls the link for good.
+    `#define TCP_WND                     (${altcpTls ? 12 : 4} * TCP_MSS)`,
     '#define TCP_SND_BUF                 (4 * TCP_MSS)',
     '#define TCP_SND_QUEUELEN            16',
     '#define LWIP_TCP_KEEPALIVE          1',
@@ -184,7 +187,9 @@ export function generateLwipConfig(board: BoardModel, target: Target): LwipConfi
       '#define MEM_ALIGNMENT               4',
       // altcp_tls keeps its per-connection state in lwIP's heap (mbedtls itself uses calloc).
       `#define MEM_SIZE                    (${altcpTls ? 48 : 16} * 1024)`,
-      '#define PBUF_POOL_SIZE              24',
+      // TLS: a full window of segments plus one decrypted record (altcp_tls decrypts into
+      // pool pbufs) plus a burst of frames from the driver.
+      `#define PBUF_POOL_SIZE              ${altcpTls ? 40 : 24}`,
     );
   }
   lines.push('', '#endif /* QHAL_LWIPOPTS_H */', '');

@@ -492,6 +492,33 @@ static int tls_case(const char *key, int expectUp, int needClientCert)
 }
 
 static int tls_valid(void) { return tls_case("tls-valid", 1, 0); }
+
+/* The server sends one 16 KiB record, the largest TLS allows, before anything else: a stack
+ * that frees receive window only for decrypted records must have a window that holds one. */
+static int tls_full_record(void)
+{
+    const size_t n = 16384;
+    quint8_t type;
+    open_info_t oi;
+    pointer_t h;
+    size_t got, i;
+    int r = CASE_PASS;
+    if (need(QHAL_FEATURE_TLS, "tls")) return CASE_SKIP;
+    h = open_stream(1, tls_name(), port("tls-full-record"), &type, &oi, WAIT_MS + 5000);
+    if (h == SOCKET_FD_INVALID) return case_fail("TLS connect to %s: %s", tls_name(), oi.why);
+    if (!wait_rx(h, n, WAIT_MS))
+        r = case_fail("record of %lu bytes: only %lu arrived", (unsigned long)n, (unsigned long)rec_rx(h, NULL, 0));
+    else if ((got = rec_rx(h, g_buf, sizeof(g_buf))) != n)
+        r = case_fail("record of %lu bytes: %lu arrived", (unsigned long)n, (unsigned long)got);
+    else
+    {
+        for (i = 0; i < n && g_buf[i] == (quint8_t)(i & 0xff); i++) continue;
+        if (i < n) r = case_fail("record corrupted at byte %lu", (unsigned long)i);
+    }
+    if (r == CASE_PASS) r = expect_echo(h, type, 1000, 13);
+    suite_close(h, type);
+    return r;
+}
 static int tls_wrong_host(void) { return tls_case("tls-wrong-host", 0, 0); }
 static int tls_expired(void)
 {
@@ -1239,6 +1266,7 @@ const case_t g_cases[] = {
     {"tcp.close-with-data-in-flight", tcp_close_in_flight},
     {"tcp.close-inside-callback", tcp_close_inside_callback},
     {"tls.valid", tls_valid},
+    {"tls.full-record", tls_full_record},
     {"tls.wrong-host-rejected", tls_wrong_host},
     {"tls.expired-rejected", tls_expired},
     {"tls.untrusted-rejected", tls_untrusted},
