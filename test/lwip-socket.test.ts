@@ -380,14 +380,17 @@ test(
   },
 );
 
-test('freertos-lwip-cortex-m4: build without --freertos-dir says what is missing (exit 1)', async () => {
+test('freertos-lwip-cortex-m4: build without --freertos-dir or QHAL_FREERTOS_DIR says what is missing (exit 1)', async () => {
   const board = await loadBoard(FREERTOS_BOARD);
+  // CI exports QHAL_FREERTOS_DIR for the FreeRTOS boards; this build must not see it.
+  const env = { ...process.env };
+  delete env.QHAL_FREERTOS_DIR;
   const { hal, source } = await loadHal();
   const generated = generateBoard(board, hal, source);
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-freertos-'));
   try {
     await assert.rejects(
-      buildBoard({ board, generated: generated.files, outDir }),
+      buildBoard({ board, generated: generated.files, outDir, env }),
       (e: unknown) => {
         assert.ok(e instanceof ToolchainError);
         assert.equal(e.exitCode, 1);

@@ -82,7 +82,8 @@ describe(
       }
       const report = path.join(work, 'report');
       const r = runBin(['test', '--board', boards, '--only', 'dtls', '--report', report]);
-      // The FreeRTOS board has no kernel tree here, so the run as a whole fails.
+      // The FreeRTOS board on a plain cortex-m4 cannot run the suite (no kernel tree, or with
+      // QHAL_FREERTOS_DIR set, no QEMU board and platform file), so the run as a whole fails.
       assert.equal(r.code, 1, r.stdout + r.stderr);
       const page = path.join(report, 'index.html');
       const text = fs.readFileSync(page, 'utf8');
@@ -92,7 +93,7 @@ describe(
       const shown = rows(dom);
       assert.ok(shown.includes('case | freertos-lwip-cortex-m4 | linux-x86_64'), shown.join('\n'));
       const total = shown.find((t) => t.startsWith('board total'));
-      assert.match(total ?? '', /did not run board "freertos-lwip-cortex-m4" .*--freertos-dir/);
+      assert.match(total ?? '', /did not run .*freertos-lwip-cortex-m4/);
       assert.match(total ?? '', /\| 2 passed, 0 failed, 1 skipped$/);
       assert.match(
         shown.find((t) => t.startsWith('dtls.psk |')) ?? '',

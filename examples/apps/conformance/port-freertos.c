@@ -274,6 +274,18 @@ int port_init(int *argc, char ***argv)
 
 /* lwIP's sockets in use (fcntl fails for a free one): the HAL's and, while it runs, the
  * control connection's. */
+/* No process CPU clock and no descriptor limit on an MCU. */
+long long port_cpu_us(void)
+{
+    return -1;
+}
+
+int port_raise_fd_limit(int n)
+{
+    (void)n;
+    return 0;
+}
+
 int open_fd_count(void)
 {
     int s, n = 0;
