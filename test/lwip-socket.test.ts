@@ -418,7 +418,14 @@ test('freertos-lwip-cortex-m4: build without --freertos-dir or QHAL_FREERTOS_DIR
     assert.deepEqual(fs.readdirSync(outDir), []);
 
     // The CLI: exit 1, the message on stderr.
-    const r = await runCli(['build', '--board', FREERTOS_BOARD, '--out', outDir]);
+    const saved = process.env.QHAL_FREERTOS_DIR;
+    delete process.env.QHAL_FREERTOS_DIR;
+    let r;
+    try {
+      r = await runCli(['build', '--board', FREERTOS_BOARD, '--out', outDir]);
+    } finally {
+      if (saved !== undefined) process.env.QHAL_FREERTOS_DIR = saved;
+    }
     assert.equal(r.code, 1);
     assert.match(r.stderr, /--freertos-dir/);
     assert.match(r.stderr, /include\/FreeRTOS\.h and portable\/GCC\/ARM_CM4F/);
