@@ -71,7 +71,9 @@ export function generateLwipConfig(board: BoardModel, target: Target): LwipConfi
     // lwip-socket: the HAL wakes its I/O task with a datagram to 127.0.0.1 (lwIP has no pipe).
     `#define LWIP_NETIF_LOOPBACK         ${flag(sockets)}`,
     `#define LWIP_HAVE_LOOPIF            ${flag(sockets)}`,
-    `#define MEMP_NUM_TCP_PCB            ${raw ? n + 2 : n}`,
+    // Beyond one PCB per socket: links the HAL closed keep theirs until the FIN exchange is
+    // over, and a fast close/open cycle otherwise finds the pool empty (lwip_socket: ENOBUFS).
+    `#define MEMP_NUM_TCP_PCB            ${raw ? n + 2 : n + 4}`,
     `#define MEMP_NUM_TCP_PCB_LISTEN     ${Math.max(1, f.tcpServer ? 2 : 1)}`,
     `#define MEMP_NUM_UDP_PCB            ${n + 3}`,
     '#define TCP_MSS                     1460',
@@ -90,7 +92,9 @@ export function generateLwipConfig(board: BoardModel, target: Target): LwipConfi
     // NO_SYS=0, on the unix port or on FreeRTOS: one netconn per socket, the I/O task's
     // timeouts, and the core lock the HAL takes around lwIP calls.
     lines.push(
-      `#define MEMP_NUM_NETCONN            ${n + 4}`,
+      // One netconn per HAL socket, plus the I/O task's wake-up pair, the application's own
+      // sockets and sockets the I/O task closes on its next pass (fast close/open cycles).
+      `#define MEMP_NUM_NETCONN            ${n + 8}`,
       '#define LWIP_SO_RCVTIMEO            1',
       '#define LWIP_SO_SNDTIMEO            1',
       '#define LWIP_TCPIP_CORE_LOCKING     1',

@@ -390,13 +390,6 @@ void suite_close(pointer_t h, quint8_t type)
 {
     track_t *t;
     port_lock();
-    event("close h=0x%lx type=%u", (unsigned long)h, (unsigned)type);
-    port_unlock();
-    /* The handle counts as closed once Qhal_sockClose has returned: what the HAL delivers
-     * before that is legitimate (a real core's lock would hold it back until then), and on an
-     * RTOS a higher-priority I/O task does run in that window. */
-    Qhal_sockClose(h, type);
-    port_lock();
     t = find(h, 1);
     if (t && !t->closed)
     {
@@ -413,7 +406,9 @@ void suite_close(pointer_t h, quint8_t type)
     }
     event("close h=0x%lx type=%u", (unsigned long)h, (unsigned)type);
     /* As the core: close from its own task with the lock every callback takes held, so a HAL
-     * whose close waits for a callback in progress deadlocks here (and the watchdog says so). */
+     * whose close waits for a callback in progress deadlocks here (and the watchdog says so).
+     * Holding it also keeps a higher-priority I/O task (an RTOS) from delivering between the
+     * mark above and the close: what it has under way arrives after, as one tolerated event. */
     Qhal_sockClose(h, type);
     port_unlock();
 }
