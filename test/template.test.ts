@@ -55,3 +55,48 @@ test('mistakes in a template are errors with the template line', () => {
   // A typo inside a branch that is not taken is still caught.
   assert.throws(() => resolveTemplate('//% if dtls\n//% if tsl\n//% endif\n//% endif', flags, 't'));
 });
+
+const fragments: Record<string, string> = {
+  'core/a.c.tmpl': 'a1\n//% if tls\n//% include "core/b.c.tmpl"\n//% endif\na2\n',
+  'core/b.c.tmpl': 'b1\n//% if udp\nb-udp\n//% endif\n',
+  'loop/x.c.tmpl': '//% include "loop/y.c.tmpl"\n',
+  'loop/y.c.tmpl': 'y\n//% include "loop/x.c.tmpl"\n',
+  'bad/open-if.c.tmpl': '//% if tls\nx\n',
+};
+const readFragment = (rel: string) => fragments[rel];
+
+test('include splices a fragment, resolved with the same flags, nested', () => {
+  const t = 'top\n//% include "core/a.c.tmpl"\nend';
+  assert.equal(resolveTemplate(t, flags, 'top', readFragment), 'top\na1\nb1\nb-udp\na2\nend');
+  assert.equal(
+    resolveTemplate(t, { ...flags, tls: false }, 'top', readFragment),
+    'top\na1\na2\nend',
+  );
+});
+
+test('an include in a branch that is not taken is never read', () => {
+  const seen: string[] = [];
+  const t = '//% if dtls\n//% include "missing.c.tmpl"\n//% endif\nok';
+  const reader = (rel: string) => (seen.push(rel), fragments[rel]);
+  assert.equal(resolveTemplate(t, flags, 'top', reader), 'ok');
+  assert.deepEqual(seen, []);
+});
+
+test('a missing fragment, a cycle and an unbalanced fragment name the template line', () => {
+  assert.throws(
+    () => resolveTemplate('x\n//% include "no/such.c.tmpl"', flags, 'top', readFragment),
+    {
+      message: 'top:2: cannot include "no/such.c.tmpl": no such file',
+    },
+  );
+  assert.throws(() => resolveTemplate('//% include "loop/x.c.tmpl"', flags, 'top', readFragment), {
+    message:
+      'loop/y.c.tmpl:2: include cycle top -> loop/x.c.tmpl -> loop/y.c.tmpl -> loop/x.c.tmpl',
+  });
+  assert.throws(
+    () => resolveTemplate('//% include "bad/open-if.c.tmpl"', flags, 'top', readFragment),
+    { message: 'bad/open-if.c.tmpl:1: if without endif' },
+  );
+  // Without a reader, there are no fragments at all.
+  assert.throws(() => resolveTemplate('//% include "core/a.c.tmpl"', flags, 't'), /top|t:1/);
+});

@@ -75,13 +75,25 @@ export function generateBoard(
         `(no ${path.relative(paths.root, tmplFile)}); posix boards are supported`,
     );
   }
-  const template = fs.readFileSync(tmplFile, 'utf8');
+  const top = path.relative(paths.templates, tmplFile).split(path.sep).join('/');
+  // Every fragment read, in order, goes into the inputs hash (fragments left out do not).
+  const read: string[] = [];
+  const readFragment = (rel: string): string | undefined => {
+    const file = path.resolve(paths.templates, rel);
+    if (path.relative(paths.templates, file).startsWith('..') || !fs.existsSync(file)) {
+      return undefined;
+    }
+    const text = fs.readFileSync(file, 'utf8');
+    read.push(`${rel}\n${text}`);
+    return text;
+  };
+  const template = readFragment(top)!;
+  const resolved = resolveTemplate(template, boardFlags(board), top, readFragment);
   const meta = {
     toolVersion: TOOL_VERSION,
-    inputsHash: inputsHash(board, halSource, template),
+    inputsHash: inputsHash(board, halSource, read.join('\n')),
     backend: board.stack,
   };
-  const resolved = resolveTemplate(template, boardFlags(board), path.basename(tmplFile));
   checkBackendDefinesAll(hal, resolved, board.stack);
   const names = board.sdk.fileNames;
   return {

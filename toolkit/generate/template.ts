@@ -2,6 +2,11 @@
  * Resolves the `//% if` / `//% elif` / `//% else` / `//% endif` lines of a C template against
  * a board's flags. Conditions use flag names with !, &&, || and parentheses; an unknown flag
  * is an error, so a typo in a template cannot silently drop code.
+ *
+ * `//% include "core/slots.c.tmpl"` splices in another fragment (path relative to the
+ * templates folder), resolved with the same flags. It is read only when its line is kept, so a
+ * fragment a board does not use is never opened; a missing fragment or a cycle is an error
+ * naming the including template and line.
  */
 
 export class TemplateError extends Error {}
@@ -95,12 +100,31 @@ interface Frame {
 }
 
 const DIRECTIVE = /^\s*\/\/%\s*(if|elif|else|endif)\b\s*(.*)$/;
+const INCLUDE = /^\s*\/\/%\s*include\s+"([^"]+)"\s*$/;
+
+/** Reads a fragment by its path relative to the templates folder; undefined: no such file. */
+export type FragmentReader = (relPath: string) => string | undefined;
+
+const noIncludes: FragmentReader = () => undefined;
 
 export function resolveTemplate(
   text: string,
   flags: Readonly<Record<string, boolean>>,
   name: string,
+  read: FragmentReader = noIncludes,
 ): string {
+  return resolveLines(text, flags, name, read, [name])
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n');
+}
+
+function resolveLines(
+  text: string,
+  flags: Readonly<Record<string, boolean>>,
+  name: string,
+  read: FragmentReader,
+  chain: readonly string[],
+): string[] {
   const out: string[] = [];
   const stack: Frame[] = [];
   const lines = text.split('\n');
@@ -108,6 +132,11 @@ export function resolveTemplate(
     const where = `${name}:${idx + 1}`;
     const m = DIRECTIVE.exec(line);
     const active = stack.length === 0 || stack[stack.length - 1]!.active;
+    const inc = INCLUDE.exec(line);
+    if (inc) {
+      if (active) out.push(...includeFragment(inc[1]!, where, flags, read, chain));
+      return;
+    }
     if (!m) {
       if (/^\s*\/\/%/.test(line)) throw new TemplateError(`${where}: unknown directive`);
       if (active) out.push(line);
@@ -144,6 +173,23 @@ export function resolveTemplate(
   if (stack.length) {
     throw new TemplateError(`${name}:${stack[stack.length - 1]!.line}: if without endif`);
   }
-  // Dropped branches leave gaps: keep at most one blank line in a row.
-  return out.join('\n').replace(/\n{3,}/g, '\n\n');
+  // Dropped branches leave gaps (squeezed to one blank line by resolveTemplate).
+  return out;
+}
+
+function includeFragment(
+  rel: string,
+  where: string,
+  flags: Readonly<Record<string, boolean>>,
+  read: FragmentReader,
+  chain: readonly string[],
+): string[] {
+  if (chain.includes(rel)) {
+    throw new TemplateError(`${where}: include cycle ${[...chain, rel].join(' -> ')}`);
+  }
+  const text = read(rel);
+  if (text === undefined)
+    throw new TemplateError(`${where}: cannot include "${rel}": no such file`);
+  // A fragment ends with a newline; its last empty "line" is not a line of the output.
+  return resolveLines(text.replace(/\n$/, ''), flags, rel, read, [...chain, rel]);
 }
