@@ -24,5 +24,9 @@ export function boardFlags(b: BoardModel): TemplateFlags {
     posix: b.os === 'posix',
     freertos: b.os === 'freertos',
     baremetal: b.os === 'baremetal',
+    // The network stack, for the few lines a shared fragment words differently per port.
+    posixStack: b.stack === 'posix',
+    lwipSocket: b.stack === 'lwip-socket',
+    lwipRaw: b.stack === 'lwip-raw',
   };
 }
