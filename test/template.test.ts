@@ -63,7 +63,7 @@ const fragments: Record<string, string> = {
   'loop/y.c.tmpl': 'y\n//% include "loop/x.c.tmpl"\n',
   'bad/open-if.c.tmpl': '//% if tls\nx\n',
 };
-const readFragment = (rel: string) => fragments[rel];
+const readFragment = { read: (rel: string) => fragments[rel] };
 
 test('include splices a fragment, resolved with the same flags, nested', () => {
   const t = 'top\n//% include "core/a.c.tmpl"\nend';
@@ -77,7 +77,7 @@ test('include splices a fragment, resolved with the same flags, nested', () => {
 test('an include in a branch that is not taken is never read', () => {
   const seen: string[] = [];
   const t = '//% if dtls\n//% include "missing.c.tmpl"\n//% endif\nok';
-  const reader = (rel: string) => (seen.push(rel), fragments[rel]);
+  const reader = { read: (rel: string) => (seen.push(rel), fragments[rel]) };
   assert.equal(resolveTemplate(t, flags, 'top', reader), 'ok');
   assert.deepEqual(seen, []);
 });
@@ -99,4 +99,18 @@ test('a missing fragment, a cycle and an unbalanced fragment name the template l
   );
   // Without a reader, there are no fragments at all.
   assert.throws(() => resolveTemplate('//% include "core/a.c.tmpl"', flags, 't'), /top|t:1/);
+});
+
+test('//% stub stands for the enclosing function body the generator writes', () => {
+  const t = 'int Qhal_x(int a)\n{\n//% if tls\n    return a;\n//% else\n//% stub\n//% endif\n}';
+  const stub = (fn: string) => (fn === 'Qhal_x' ? ['    (void)a;', '    return 0;'] : undefined);
+  assert.equal(resolveTemplate(t, flags, 't', { stub }), 'int Qhal_x(int a)\n{\n    return a;\n}');
+  assert.equal(
+    resolveTemplate(t, { ...flags, tls: false }, 't', { stub }),
+    'int Qhal_x(int a)\n{\n    (void)a;\n    return 0;\n}',
+  );
+  // A function the description has no stub for is an error even where the branch is dropped.
+  assert.throws(() => resolveTemplate(t.replace('Qhal_x', 'Qhal_y'), flags, 't', { stub }), {
+    message: "t:6: no disabled-feature stub for 'Qhal_y'",
+  });
 });

@@ -12,6 +12,7 @@ import { TOOL_VERSION } from '../version.js';
 import { boardFlags } from './flags.js';
 import { renderHeader } from './header.js';
 import { renderSource } from './source.js';
+import { disabledStub } from './stubs.js';
 import { resolveTemplate } from './template.js';
 
 export interface GeneratedFile {
@@ -88,7 +89,10 @@ export function generateBoard(
     return text;
   };
   const template = readFragment(top)!;
-  const resolved = resolveTemplate(template, boardFlags(board), top, readFragment);
+  const resolved = resolveTemplate(template, boardFlags(board), top, {
+    read: readFragment,
+    stub: (fn) => disabledStub(hal, fn),
+  });
   const meta = {
     toolVersion: TOOL_VERSION,
     inputsHash: inputsHash(board, halSource, read.join('\n')),

@@ -7,6 +7,9 @@
  * templates folder), resolved with the same flags. It is read only when its line is kept, so a
  * fragment a board does not use is never opened; a missing fragment or a cycle is an error
  * naming the including template and line.
+ *
+ * `//% stub` inside a function body stands for that function's disabled-feature body (the
+ * generator writes it from the HAL description), so no template spells a stub out by hand.
  */
 
 export class TemplateError extends Error {}
@@ -101,19 +104,24 @@ interface Frame {
 
 const DIRECTIVE = /^\s*\/\/%\s*(if|elif|else|endif)\b\s*(.*)$/;
 const INCLUDE = /^\s*\/\/%\s*include\s+"([^"]+)"\s*$/;
+const STUB = /^\s*\/\/%\s*stub\s*$/;
+/** A function definition's first line: the name before the first '(' at column 0. */
+const FUNCTION_START = /^[A-Za-z_][\w \t*]*?\b([A-Za-z_]\w*)\(/;
 
-/** Reads a fragment by its path relative to the templates folder; undefined: no such file. */
-export type FragmentReader = (relPath: string) => string | undefined;
-
-const noIncludes: FragmentReader = () => undefined;
+export interface TemplateHooks {
+  /** Reads a fragment by its path relative to the templates folder; undefined: no such file. */
+  read?: (relPath: string) => string | undefined;
+  /** The body lines of a function's disabled-feature stub; undefined: it has none. */
+  stub?: (functionName: string) => string[] | undefined;
+}
 
 export function resolveTemplate(
   text: string,
   flags: Readonly<Record<string, boolean>>,
   name: string,
-  read: FragmentReader = noIncludes,
+  hooks: TemplateHooks = {},
 ): string {
-  return resolveLines(text, flags, name, read, [name])
+  return resolveLines(text, flags, name, hooks, [name])
     .join('\n')
     .replace(/\n{3,}/g, '\n\n');
 }
@@ -122,19 +130,27 @@ function resolveLines(
   text: string,
   flags: Readonly<Record<string, boolean>>,
   name: string,
-  read: FragmentReader,
+  hooks: TemplateHooks,
   chain: readonly string[],
 ): string[] {
   const out: string[] = [];
   const stack: Frame[] = [];
   const lines = text.split('\n');
+  let fn = '';
   lines.forEach((line, idx) => {
     const where = `${name}:${idx + 1}`;
     const m = DIRECTIVE.exec(line);
     const active = stack.length === 0 || stack[stack.length - 1]!.active;
     const inc = INCLUDE.exec(line);
     if (inc) {
-      if (active) out.push(...includeFragment(inc[1]!, where, flags, read, chain));
+      if (active) out.push(...includeFragment(inc[1]!, where, flags, hooks, chain));
+      return;
+    }
+    fn = FUNCTION_START.exec(line)?.[1] ?? fn;
+    if (STUB.test(line)) {
+      const body = hooks.stub?.(fn);
+      if (!body) throw new TemplateError(`${where}: no disabled-feature stub for '${fn}'`);
+      if (active) out.push(...body);
       return;
     }
     if (!m) {
@@ -181,15 +197,15 @@ function includeFragment(
   rel: string,
   where: string,
   flags: Readonly<Record<string, boolean>>,
-  read: FragmentReader,
+  hooks: TemplateHooks,
   chain: readonly string[],
 ): string[] {
   if (chain.includes(rel)) {
     throw new TemplateError(`${where}: include cycle ${[...chain, rel].join(' -> ')}`);
   }
-  const text = read(rel);
+  const text = hooks.read?.(rel);
   if (text === undefined)
     throw new TemplateError(`${where}: cannot include "${rel}": no such file`);
   // A fragment ends with a newline; its last empty "line" is not a line of the output.
-  return resolveLines(text.replace(/\n$/, ''), flags, rel, read, [...chain, rel]);
+  return resolveLines(text.replace(/\n$/, ''), flags, rel, hooks, [...chain, rel]);
 }
