@@ -157,7 +157,7 @@ test('generated files are clang-format clean in the project style', async (t) =>
   for (const name of boards) {
     const r = await generateFor(exampleBoardPath(name));
     for (const f of r.files) {
-      const file = path.join(dir, `${name}-${f.name}`);
+      const file = path.join(dir, `${name}-${f.name.replace(/\//g, '_')}`);
       fs.writeFileSync(file, f.content);
       const fmt = spawnSync(
         'clang-format',
