@@ -63,6 +63,7 @@ export async function buildSuite(o: SuiteBuildOptions): Promise<string> {
     );
   if (target.kind === 'mcu') {
     return linkFirmware({
+      target,
       build: o.build,
       appSources: sources([...SUITE_SOURCES, platform, 'args-semihost.c']),
       // Room for the largest echo case on a 4 MiB RAM.
