@@ -30,7 +30,12 @@ export function needsFreertos(board: BoardModel): boolean {
  * have one; the MCU targets have no RTC, so mbedtls is built without it.
  */
 export function certDatesChecked(board: BoardModel, target: Target): boolean {
-  return needsMbedtls(board) && target.kind !== 'mcu';
+  return needsMbedtls(board) && calendarClock(target);
+}
+
+/** mbedtls gets MBEDTLS_HAVE_TIME and MBEDTLS_HAVE_TIME_DATE where the target has a clock. */
+export function calendarClock(target: Target): boolean {
+  return target.kind !== 'mcu';
 }
 
 /**

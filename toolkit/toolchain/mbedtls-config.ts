@@ -8,7 +8,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { BoardModel } from '../model/board-model.js';
 import { fillConfigTemplate, type ConfigOption } from '../model/config-option.js';
-import { certDatesChecked, needsMbedtls, pskHook } from '../model/decisions.js';
+import { calendarClock, needsMbedtls, pskHook } from '../model/decisions.js';
 import type { Target } from './targets.js';
 
 export const MBEDTLS_CONFIG_FILE_NAME = 'qhal_mbedtls_config.h';
@@ -198,7 +198,8 @@ export function generateMbedtlsConfig(board: BoardModel, target: Target): Mbedtl
   const dtls = f.dtls;
   const hook = pskHook(board);
   const psk = hook !== null;
-  const dates = certDatesChecked(board, target);
+  // Only boards that need mbedtls check dates (certDatesChecked); the clock is the target's.
+  const dates = calendarClock(target);
   const clientCert = board.tls?.clientCertPem !== undefined && board.tls.clientCertPem !== '';
   const pems = [board.tls?.caPem ?? '', board.tls?.clientCertPem ?? ''].filter((p) => p !== '');
   const certs = analyseCerts(pems);
