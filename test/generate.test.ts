@@ -157,7 +157,7 @@ test('generated files are clang-format clean in the project style', async (t) =>
   for (const name of boards) {
     const r = await generateFor(exampleBoardPath(name));
     for (const f of r.files) {
-      const file = path.join(dir, `${name}-${f.name}`);
+      const file = path.join(dir, `${name}-${f.name.replace(/\//g, '_')}`);
       fs.writeFileSync(file, f.content);
       const fmt = spawnSync(
         'clang-format',
@@ -185,7 +185,8 @@ test('--check exits 0 when up to date and 1 when a file differs; --json summaris
   assert.equal(gen.code, 0);
   const summary = JSON.parse(gen.stdout) as { board: string; files: string[]; inputsHash: string };
   assert.equal(summary.board, 'linux-armhf');
-  assert.equal(summary.files.length, 2);
+  // The HAL pair and the TLS board's mbedtls configuration.
+  assert.equal(summary.files.length, 3);
   assert.equal((await runCli(['generate', '--board', board, '--out', dir, '--check'])).code, 0);
   fs.appendFileSync(path.join(dir, 'qhal_Socket.c'), '/* edited by hand */\n');
   const stale = await runCli(['generate', '--board', board, '--out', dir, '--check']);
@@ -200,6 +201,7 @@ test('--target posix and --target lwip generate their default boards into ./qhal
   assert.deepEqual(fs.readdirSync(path.join(cwd, 'qhal-out')).sort(), [
     'qhal_Socket.c',
     'qhal_Socket.h',
+    'qhal_mbedtls_config.h',
   ]);
   assert.match(
     fs.readFileSync(path.join(cwd, 'qhal-out', 'qhal_Socket.h'), 'utf8'),
@@ -211,6 +213,19 @@ test('--target posix and --target lwip generate their default boards into ./qhal
   const h = fs.readFileSync(path.join(lwip, 'qhal-out', 'qhal_Socket.h'), 'utf8');
   assert.match(h, /Board: mps2-an385-lwip-raw \(target mps2-an385, stack lwip-raw, os baremetal\)/);
   assert.match(h, /^void Qhal_lwipRawPoll\(void\);$/m);
+  // An lwIP board's set stands alone: lwIP's options and platform hooks come with it.
+  assert.deepEqual(fs.readdirSync(path.join(lwip, 'qhal-out'), { recursive: true }).sort(), [
+    'arch',
+    'arch/cc.h',
+    'lwipopts.h',
+    'qhal_Socket.c',
+    'qhal_Socket.h',
+    'qhal_mbedtls_config.h',
+  ]);
+  assert.match(
+    fs.readFileSync(path.join(lwip, 'qhal-out', 'lwipopts.h'), 'utf8'),
+    /\/\* raw API: no OS, lwIP runs from the application loop \*\/\n#define NO_SYS 1\n/,
+  );
   assert.equal(runBin(['--version']).stdout.trim(), TOOL_VERSION);
   assert.match(runBin(['--help']).stdout, /qhal-gen generate --board FILE/);
 });
@@ -234,6 +249,7 @@ test('several --board options / a folder: one process, one folder per board, all
     assert.deepEqual(fs.readdirSync(path.join(out, name)).sort(), [
       'qhal_Socket.c',
       'qhal_Socket.h',
+      'qhal_mbedtls_config.h',
     ]);
     assert.match(
       fs.readFileSync(path.join(out, name, 'qhal_Socket.h'), 'utf8'),

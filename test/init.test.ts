@@ -59,6 +59,7 @@ describe('qhal-gen init', { timeout: 900_000 }, () => {
       'package.json',
       'qhal/my-module/qhal_Socket.c',
       'qhal/my-module/qhal_Socket.h',
+      'qhal/my-module/qhal_mbedtls_config.h',
       'tsconfig.json',
     ]);
     const board = await loadBoard(path.join(project, 'boards', 'my-module.ts'));

@@ -15,7 +15,13 @@ import { generateBoard } from '../toolkit/generate/index.js';
 import { loadBoard, loadHal } from '../toolkit/load/index.js';
 import type { BoardModel } from '../toolkit/model/board-model.js';
 import { readArchiveFile } from '../toolkit/toolchain/archive.js';
-import { buildBoard, formatBuildSummary, type BuildSummary } from '../toolkit/toolchain/build.js';
+import { planBoard } from '../toolkit/model/plan.js';
+import {
+  buildBoard as buildGenerated,
+  formatBuildSummary,
+  type BuildOptions,
+  type BuildSummary,
+} from '../toolkit/toolchain/build.js';
 import { runDoctorChecks } from '../toolkit/toolchain/doctor.js';
 import { parseElf } from '../toolkit/toolchain/elf.js';
 import { ToolchainError } from '../toolkit/toolchain/errors.js';
@@ -113,6 +119,16 @@ function fixtureFiles(defines: string[], extraC = ''): { name: string; content: 
 }
 
 const quiet = { onProgress: undefined };
+
+/**
+ * A build of fixture HAL files with what `generate` writes beside them: the plan's config
+ * headers (lwipopts.h, arch/cc.h, qhal_mbedtls_config.h), unless the set has them already.
+ */
+async function buildBoard(o: BuildOptions): Promise<BuildSummary> {
+  const have = new Set(o.generated.map((f) => f.name));
+  const config = planBoard(o.board).configFiles.filter((f) => !have.has(f.name));
+  return buildGenerated({ ...o, generated: [...o.generated, ...config] });
+}
 
 // --- targets -----------------------------------------------------------------------------
 
@@ -544,6 +560,16 @@ test('build: a compiler warning in the HAL fails the build with the compiler mes
       return true;
     },
   );
+});
+
+test('build: generated files without the config headers the plan names are refused', async () => {
+  const b = board('cortex-m3', {}, { tls: false });
+  const out = path.join(TMP, 'out-no-config');
+  await assert.rejects(
+    buildGenerated({ board: b, generated: fixtureFiles(['QHAL_FIXTURE_LWIP']), outDir: out }),
+    /the generated files lack lwipopts\.h, which board "[^"]+" needs: run qhal-gen generate/,
+  );
+  assert.ok(!fs.existsSync(out), 'nothing written');
 });
 
 test('build: a board without TLS builds no mbedtls', async () => {

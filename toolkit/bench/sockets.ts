@@ -9,7 +9,6 @@ import path from 'node:path';
 import { startBroker, suiteConfig } from '../broker/broker.js';
 import { paths } from '../load/toolkit-paths.js';
 import { prepareConformance } from '../run/index.js';
-import { getTarget } from '../toolchain/targets.js';
 import { addBenchLines, type Samples } from './figures.js';
 import { buildRawClients } from './raw-build.js';
 
@@ -65,7 +64,7 @@ export async function socketFigures(o: SocketBenchOptions): Promise<Samples> {
   const board = benchBoard(path.join(o.workDir, 'board'), o.idle);
   o.log(`# building the HAL (${path.basename(board)}), the suite and the reference clients`);
   const prepared = await prepareConformance({ board, workDir: path.join(o.workDir, 'hal') });
-  const target = getTarget(prepared.board.target);
+  const { target } = prepared.plan;
   if (target.qemu.mode !== 'native') throw new Error('the socket benchmarks run natively only');
   const raw = await buildRawClients({
     target,

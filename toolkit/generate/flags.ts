@@ -1,5 +1,6 @@
 /** The board's decisions as the boolean flags C templates test with `//% if`. */
 import type { BoardModel } from '../model/board-model.js';
+import { pskHook } from '../model/decisions.js';
 
 export type TemplateFlags = Record<string, boolean>;
 
@@ -17,7 +18,7 @@ export function boardFlags(b: BoardModel): TemplateFlags {
     async: b.connect === 'async',
     sync: b.connect === 'sync',
     clientCert: b.tls?.clientCertPem !== undefined,
-    psk: b.tls?.pskHook !== undefined && f.dtls,
+    psk: pskHook(b) !== null,
     rxPeerSize: b.core.rxPeerSize,
     signals: b.sdk.signals,
     verifyNone: b.tls?.verify === 'none-INSECURE-accepts-any-server',

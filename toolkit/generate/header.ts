@@ -1,6 +1,7 @@
 /** Renders the HAL's header (`qhal_Socket.h` by default) from the HAL description and the board's choices. */
 import type { CParam, CoreCallback, HalDescription, HalFunction } from '../describe/hal.js';
 import type { BoardModel } from '../model/board-model.js';
+import { maxWrite, pskHook } from '../model/decisions.js';
 import { banner, type GenerationMeta } from './banner.js';
 import { cString } from './c-text.js';
 import { wrapCall, wrapWords } from './c-wrap.js';
@@ -81,7 +82,7 @@ export function renderHeader(hal: HalDescription, board: BoardModel, meta: Gener
     ['QHAL_FEATURE_IPV6', f.ipv6],
     ['QHAL_CONNECT_ASYNC', board.connect === 'async'],
     ['QHAL_CLIENT_CERT', board.tls?.clientCertPem !== undefined],
-    ['QHAL_PSK', board.tls?.pskHook !== undefined && f.dtls],
+    ['QHAL_PSK', pskHook(board) !== null],
     ['QHAL_TLS_VERIFY_REQUIRED', board.tls === null || board.tls.verify === 'required'],
   ];
   out.push(...features.map(([n, v]) => `#define ${n} ${bit(v)}`));
@@ -95,9 +96,7 @@ export function renderHeader(hal: HalDescription, board: BoardModel, meta: Gener
     ' * taken while no earlier write is pending (isSending): the core sizes its packets by them. */',
   );
   out.push(`#define QHAL_RX_BUFFER_SIZE ${board.limits.rxBufferSize}`);
-  out.push(
-    `#define QHAL_MAX_WRITE ${board.stack === 'lwip-raw' ? `${board.limits.rxBufferSize}u` : '65535u'}`,
-  );
+  out.push(`#define QHAL_MAX_WRITE ${maxWrite(board)}u`);
   out.push('');
 
   for (const c of hal.constants) {
@@ -123,7 +122,8 @@ export function renderHeader(hal: HalDescription, board: BoardModel, meta: Gener
   }
   out.push('#endif', '');
 
-  if (board.tls?.pskHook && f.dtls) {
+  const hook = pskHook(board);
+  if (hook !== null) {
     out.push(
       "/* DTLS pre-shared key for one peer, filled by the board's hook. */",
       'typedef struct',
@@ -135,7 +135,7 @@ export function renderHeader(hal: HalDescription, board: BoardModel, meta: Gener
       '} qhal_psk_t;',
       '',
       '/* Provided by the board: fills *out for hostname:port and returns TRUE, or FALSE. */',
-      prototype('qbool', board.tls.pskHook, [
+      prototype('qbool', hook, [
         { name: 'hostname', type: 'const char *', direction: 'in', doc: '' },
         { name: 'port', type: 'quint16_t', direction: 'in', doc: '' },
         { name: 'out', type: 'qhal_psk_t *', direction: 'out', doc: '' },

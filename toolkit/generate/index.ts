@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { HalDescription } from '../describe/hal.js';
 import { paths } from '../load/toolkit-paths.js';
 import type { BoardModel } from '../model/board-model.js';
+import { planBoard, type BoardPlan } from '../model/plan.js';
 import { TOOL_VERSION } from '../version.js';
 import { boardFlags } from './flags.js';
 import { renderHeader } from './header.js';
@@ -21,6 +22,7 @@ export interface GeneratedFile {
 }
 
 export interface GenerationResult {
+  /** The HAL pair, then the configuration headers the plan names (lwipopts.h, ...). */
   files: GeneratedFile[];
   inputsHash: string;
   backend: string;
@@ -68,6 +70,7 @@ export function generateBoard(
   board: BoardModel,
   hal: HalDescription,
   halSource: string,
+  plan: BoardPlan = planBoard(board),
 ): GenerationResult {
   const tmplFile = templatePath(board.stack);
   if (!fs.existsSync(tmplFile)) {
@@ -104,6 +107,8 @@ export function generateBoard(
     files: [
       { name: names.header, content: renderHeader(hal, board, meta) },
       { name: names.source, content: renderSource(board, names.header, resolved, meta) },
+      // Every generated file the board needs: with these, D compiles against lwIP and mbedtls.
+      ...plan.configFiles,
     ],
     inputsHash: meta.inputsHash,
     backend: board.stack,

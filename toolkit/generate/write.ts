@@ -26,10 +26,15 @@ export function writeFilesAtomically(outDir: string, files: GeneratedFile[]): st
   makeDirs(parent);
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.qhal-tmp-`));
   try {
-    for (const f of files) fs.writeFileSync(path.join(staging, f.name), f.content);
+    // Names may hold a folder (arch/cc.h): made in the staging area and in the destination.
+    for (const f of files) {
+      fs.mkdirSync(path.dirname(path.join(staging, f.name)), { recursive: true });
+      fs.writeFileSync(path.join(staging, f.name), f.content);
+    }
     makeDirs(dir);
     return files.map((f) => {
       const dest = path.join(dir, f.name);
+      makeDirs(path.dirname(dest));
       fs.renameSync(path.join(staging, f.name), dest);
       return dest;
     });

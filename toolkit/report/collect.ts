@@ -7,7 +7,7 @@ import { generateBoard } from '../generate/index.js';
 import { loadBoard, loadHal } from '../load/index.js';
 import type { ConformanceResult } from '../run/conformance.js';
 import type { SizeRow } from '../toolchain/size.js';
-import { getTarget } from '../toolchain/targets.js';
+import { planBoard } from '../model/plan.js';
 import { parseBench } from './bench.js';
 import { boardSizes, type BoardRun } from './model.js';
 import { securityPosture } from './security.js';
@@ -17,12 +17,13 @@ export async function describeBoard(
 ): Promise<Pick<BoardRun, 'target' | 'stack' | 'os' | 'inputsHash' | 'security'>> {
   const board = await loadBoard(file);
   const { hal, source } = await loadHal();
+  const plan = planBoard(board);
   return {
     target: board.target,
     stack: board.stack,
     os: board.os,
-    inputsHash: generateBoard(board, hal, source).inputsHash,
-    security: securityPosture(board, getTarget(board.target)),
+    inputsHash: generateBoard(board, hal, source, plan).inputsHash,
+    security: securityPosture(board, plan.target),
   };
 }
 

@@ -3,6 +3,7 @@
  * mbedtls configuration qhal-gen generates for it (the same defines the build compiles with).
  */
 import type { BoardModel } from '../model/board-model.js';
+import { certDatesChecked, pskHook } from '../model/decisions.js';
 import { boardNeedsMbedtls, generateMbedtlsConfig } from '../toolchain/mbedtls-config.js';
 import type { Target } from '../toolchain/targets.js';
 
@@ -69,9 +70,9 @@ export function securityPosture(board: BoardModel, target: Target): SecurityPost
     ],
     keyExchanges: KX.filter(([d]) => has(d)).map(([, n]) => n),
     ciphers,
-    psk: board.tls.pskHook ?? null,
+    psk: pskHook(board),
     clientCertificate: board.tls.clientCertPem !== undefined,
     entropy,
-    certificateDates: has('MBEDTLS_HAVE_TIME_DATE'),
+    certificateDates: certDatesChecked(board, target),
   };
 }

@@ -9,11 +9,10 @@ import { createPki, type Pki } from '../broker/pki.js';
 import { generateBoard } from '../generate/index.js';
 import { loadBoard, loadHal } from '../load/index.js';
 import type { BoardModel } from '../model/board-model.js';
+import { planBoard, type BoardPlan } from '../model/plan.js';
 import { buildBoard, type BuildSummary } from '../toolchain/build.js';
 import type { ProgressSink, StepRunner } from '../toolchain/progress.js';
 import type { SizeRow } from '../toolchain/size.js';
-import { getTarget, type Target } from '../toolchain/targets.js';
-import type { SuiteNetwork } from './namespace.js';
 import {
   runConformance,
   type ConformanceResult,
@@ -31,12 +30,6 @@ export {
 } from './conformance.js';
 export { buildSuite } from './suite-build.js';
 export { namespaceProblem } from './namespace.js';
-
-/** How the run reaches the board's HAL: its stack decides (see namespace.ts). */
-export function suiteNetwork(board: BoardModel, target: Target): SuiteNetwork {
-  if (target.kind === 'mcu') return 'qemu-slirp';
-  return board.stack === 'lwip-socket' ? 'lwip-tap' : 'kernel';
-}
 
 /** The board as tested: its TLS trust replaced by the broker's PKI. */
 export function boardForBroker(
@@ -60,6 +53,8 @@ export function boardForBroker(
 
 export interface PreparedConformance {
   board: BoardModel;
+  /** The plan of the board as tested (its CA replaced by the PKI's). */
+  plan: BoardPlan;
   pki: Pki;
   build: BuildSummary;
   suiteBinary: string;
@@ -86,13 +81,15 @@ export async function prepareConformance(o: {
   const loaded = typeof o.board === 'string' ? await loadBoard(o.board) : o.board;
   const board = boardForBroker(loaded, pki, o.clientCert ? { clientCert: true } : {});
   const { hal, source } = await loadHal();
-  const generated = generateBoard(board, hal, source);
-  const target = getTarget(board.target);
+  const plan = planBoard(board);
+  const { target } = plan;
+  const generated = generateBoard(board, hal, source, plan);
   const build = await step(
     `${board.name}: building the HAL and its libraries for ${target.id}`,
     () =>
       buildBoard({
         board,
+        plan,
         generated: generated.files,
         outDir: path.join(workDir, 'hal'),
         ...(o.mbedtlsDir ? { mbedtlsDir: o.mbedtlsDir } : {}),
@@ -103,13 +100,12 @@ export async function prepareConformance(o: {
   );
   const suiteBinary = await step(`${board.name}: building the conformance suite`, () =>
     buildSuite({
-      target,
-      board,
+      plan,
       build,
       out: path.join(workDir, target.kind === 'mcu' ? 'conformance.elf' : 'conformance'),
     }),
   );
-  return { board, pki, build, suiteBinary };
+  return { board, plan, pki, build, suiteBinary };
 }
 
 /** Prepare, then run: the whole `qhal-gen test` for one board. */
@@ -129,7 +125,7 @@ export async function testBoard(o: {
   step?: StepRunner;
 }): Promise<ConformanceResult & { halSize: SizeRow; sizes: SizeRow[] }> {
   const prepared = await prepareConformance(o);
-  const target = getTarget(prepared.board.target);
+  const { target, decisions } = prepared.plan;
   const q = target.qemu;
   o.log?.(
     `# running the conformance suite ${q.mode === 'native' || !q.command ? 'natively' : `under ${q.command} (${q.mode} mode)`}: one line per case`,
@@ -137,7 +133,7 @@ export async function testBoard(o: {
   const result = await runConformance({
     suiteBinary: prepared.suiteBinary,
     target,
-    network: suiteNetwork(prepared.board, target),
+    network: decisions.network,
     pkiDir: prepared.pki.dir,
     ...(o.log ? { log: o.log } : {}),
     ...(o.namespace ? { namespace: o.namespace } : {}),

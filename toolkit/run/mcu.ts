@@ -129,9 +129,12 @@ export function qemuFirmwareCommand(
 
 /** Links the application with the build's archives into an ELF for the board's target. */
 export async function linkFirmware(
-  o: Pick<McuFirmwareOptions, 'build' | 'appSources' | 'cflags' | 'elf' | 'env'>,
+  o: Pick<McuFirmwareOptions, 'build' | 'appSources' | 'cflags' | 'elf' | 'env'> & {
+    /** The plan's target (default: looked up by the build's target id). */
+    target?: Target;
+  },
 ): Promise<string> {
-  const target = getTarget(o.build.target);
+  const target = o.target ?? getTarget(o.build.target);
   if (target.kind !== 'mcu') throw new ToolchainError(`${target.id} is not an MCU target`);
   const elf = path.resolve(o.elf ?? path.join(o.build.outDir, 'firmware.elf'));
   fs.rmSync(elf, { force: true });

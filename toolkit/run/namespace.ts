@@ -11,6 +11,7 @@
  * - /etc/resolv.conf and /etc/hosts bind-mounted (in the private mount namespace only) to
  *   files naming 127.0.0.1 as the nameserver, where the broker's DNS answers on port 53.
  */
+import type { NetworkMode } from '../model/plan.js';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -99,7 +100,7 @@ export async function setupNamespace(tmpDir: string): Promise<void> {
  *   networking: the guest reaches the broker on 127.0.0.1 as 10.0.2.2, and the broker
  *   reaches the guest's servers only through `hostfwd` ports.
  */
-export type SuiteNetwork = 'kernel' | 'lwip-tap' | 'qemu-slirp';
+export type SuiteNetwork = NetworkMode;
 
 /** The TAP link for `lwip-tap`: the host side, lwIP's side, and a local address that refuses. */
 export const LWIP_TAP = {

@@ -18,6 +18,7 @@ import { createPki, type Pki } from '../broker/pki.js';
 import { generateBoard } from '../generate/index.js';
 import { loadBoard, loadHal } from '../load/index.js';
 import type { BoardModel } from '../model/board-model.js';
+import { planBoard } from '../model/plan.js';
 import { generateMbedtlsConfig, MBEDTLS_CONFIG_FILE_NAME } from '../toolchain/mbedtls-config.js';
 import { buildsCacheDir, toolkitPaths } from '../toolchain/paths.js';
 import { runPool, runProcess } from '../toolchain/proc.js';
@@ -203,17 +204,20 @@ export async function buildSanitized(o: {
   fs.mkdirSync(workDir, { recursive: true });
   const pki = await createPki(path.join(workDir, 'pki'));
   const loaded = await loadBoard(o.board);
-  if (loaded.stack !== 'posix' || getTarget(loaded.target).qemu.mode !== 'native')
-    throw new Error(`the sanitizer build is for native POSIX boards; ${loaded.name} is not one`);
   const board = boardForBroker(loaded, pki, o.clientCert ? { clientCert: true } : {});
+  const plan = planBoard(board);
+  if (board.stack !== 'posix' || plan.decisions.qemu.mode !== 'native')
+    throw new Error(`the sanitizer build is for native POSIX boards; ${loaded.name} is not one`);
   const { hal, source } = await loadHal();
   const halDir = path.join(workDir, 'hal');
   fs.mkdirSync(halDir, { recursive: true });
-  const generated = generateBoard(board, hal, source).files;
+  // The HAL pair and (TLS boards) qhal_mbedtls_config.h, as `generate` writes them; the
+  // programs link mbedtls whatever the board, so a board without TLS gets its config too.
+  const generated = generateBoard(board, hal, source, plan).files;
   for (const f of generated) fs.writeFileSync(path.join(halDir, f.name), f.content);
-  const cfg = generateMbedtlsConfig(board, getTarget(board.target));
-  fs.writeFileSync(path.join(halDir, MBEDTLS_CONFIG_FILE_NAME), cfg.header);
-  const mbedtls = await sanitizedMbedtls(cfg.libraryHeader, env);
+  const cfg = plan.mbedtls ?? generateMbedtlsConfig(board, plan.target);
+  if (!plan.mbedtls) fs.writeFileSync(path.join(halDir, MBEDTLS_CONFIG_FILE_NAME), cfg.header);
+  const mbedtls = await sanitizedMbedtls(cfg.header, env);
   const appSources =
     o.program === 'conformance'
       ? [...SUITE_SOURCES, 'port-posix.c', 'net-kernel.c'].map((f) => path.join(SUITE_DIR, f))
@@ -227,7 +231,7 @@ export async function buildSanitized(o: {
       ...appSources,
       ...generated.filter((f) => f.name.endsWith('.c')).map((f) => path.join(halDir, f.name)),
     ],
-    flags: ['-I', SUITE_DIR, ...suiteDefines(board, getTarget(board.target), halDir)],
+    flags: ['-I', SUITE_DIR, ...suiteDefines(plan)],
     out: path.join(workDir, o.program),
   });
   return {

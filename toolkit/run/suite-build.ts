@@ -5,7 +5,7 @@
  * - posix:        port-posix.c + net-kernel.c, a static Linux program;
  * - lwip-socket:  port-posix.c + net-lwip.c (lwIP's unix port on a TAP device), the same
  *                 program with liblwip.a;
- * - MCU targets:  the platform file the target names for the board's OS (`suitePlatform` in
+ * - MCU targets:  the platform file the plan takes from the target (`suitePlatform` in
  *                 its target.json: port-mps2.c on bare metal, one loop; port-freertos.c on
  *                 FreeRTOS, the cases in a task) and args-semihost.c, a firmware ELF for
  *                 qemu-system-arm, linked like any application with the board support
@@ -15,11 +15,11 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { BoardModel } from '../model/board-model.js';
+import type { BoardPlan } from '../model/plan.js';
 import type { BuildSummary } from '../toolchain/build.js';
 import { lwipFlags } from '../toolchain/lwip-config.js';
 import { toolkitPaths } from '../toolchain/paths.js';
-import { targetCompileFlags, type Target } from '../toolchain/targets.js';
+import { targetCompileFlags } from '../toolchain/targets.js';
 import { zigPath } from '../toolchain/zig.js';
 import { linkFirmware } from './mcu.js';
 
@@ -33,59 +33,48 @@ export const SUITE_SOURCES = ['main.c', 'record.c', 'cases.c', 'peer.c'];
 export const SUITE_CFLAGS = ['-std=c99', '-Wall', '-Wextra', '-Werror', '-O1', '-g'];
 
 export interface SuiteBuildOptions {
-  target: Target;
-  board: BoardModel;
+  /** The board's plan: its target, platform file and derived decisions. */
+  plan: BoardPlan;
   /** What buildBoard returned for the board (its outDir holds the HAL, its headers, archives). */
   build: BuildSummary;
   out: string;
 }
 
-/** -D flags the cases need that the HAL's header does not carry (`halDir`: the build's outDir). */
-export function suiteDefines(board: BoardModel, target: Target, halDir: string): string[] {
-  const defs: string[] = [];
+/** -D flags the cases need that the HAL's header does not carry. */
+export function suiteDefines(plan: BoardPlan): string[] {
+  const { board, decisions } = plan;
   // The header's name is a board option (sdk.fileNames); the suite includes whatever it is.
-  defs.push(`-DQHAL_SOCKET_HEADER="${board.sdk.fileNames.header}"`);
-  // lwip-raw and lwip-socket on an MCU hand the core lwIP's own peers (length byte, 8-bit
-  // family); lwip-socket on Linux uses the system's struct sockaddr
-  // (LWIP_SOCKET_EXTERNAL_HEADERS), as POSIX does.
-  if (board.stack === 'lwip-raw' || (board.stack === 'lwip-socket' && target.kind === 'mcu'))
-    defs.push('-DSUITE_PEER_LWIP=1');
-  // Certificate validity dates are checked only when mbedtls has a calendar clock: read it
-  // from the configuration the build generated rather than assume it.
-  const cfg = path.join(halDir, 'qhal_mbedtls_config.h');
-  if (fs.existsSync(cfg)) {
-    const dates = /^#define MBEDTLS_HAVE_TIME_DATE\b/m.test(fs.readFileSync(cfg, 'utf8'));
-    defs.push(`-DSUITE_CERT_DATES_CHECKED=${dates ? 1 : 0}`);
-  }
+  const defs = [`-DQHAL_SOCKET_HEADER="${board.sdk.fileNames.header}"`];
+  if (decisions.lwipPeers) defs.push('-DSUITE_PEER_LWIP=1');
+  // Certificate validity dates are checked only when mbedtls has a calendar clock.
+  if (decisions.needsMbedtls)
+    defs.push(`-DSUITE_CERT_DATES_CHECKED=${decisions.certDatesChecked ? 1 : 0}`);
   return defs;
 }
 
 export async function buildSuite(o: SuiteBuildOptions): Promise<string> {
+  const { board, target, decisions } = o.plan;
   const sources = (files: string[]) => files.map((f) => path.join(SUITE_DIR, f));
   fs.mkdirSync(path.dirname(o.out), { recursive: true });
-  if (o.target.kind === 'mcu') {
-    const platform = o.target.suitePlatform?.[o.board.os];
-    if (platform === undefined)
-      throw new Error(
-        `target ${o.target.id} names no conformance platform file for os '${o.board.os}' (suitePlatform in its target.json), so ${o.board.name} cannot run the suite`,
-      );
+  const platform = decisions.suitePlatform;
+  if (platform === null)
+    throw new Error(
+      `target ${target.id} names no conformance platform file for os '${board.os}' (suitePlatform in its target.json), so ${board.name} cannot run the suite`,
+    );
+  if (target.kind === 'mcu') {
     return linkFirmware({
+      target,
       build: o.build,
       appSources: sources([...SUITE_SOURCES, platform, 'args-semihost.c']),
       // Room for the largest echo case on a 4 MiB RAM.
-      cflags: [
-        ...suiteDefines(o.board, o.target, o.build.outDir),
-        '-DSUITE_RX_CAP=(160 * 1024)',
-        '-O1',
-      ],
+      cflags: [...suiteDefines(o.plan), '-DSUITE_RX_CAP=(160 * 1024)', '-O1'],
       elf: o.out,
     });
   }
-  const flags = await targetCompileFlags(o.target);
+  const flags = await targetCompileFlags(target);
   const lwip = o.build.libraries.find((l) => l.name === 'lwip');
-  const stackFiles = o.board.stack === 'lwip-socket' ? ['net-lwip.c'] : ['net-kernel.c'];
-  if (o.board.stack === 'lwip-socket' && !lwip)
-    throw new Error(`the build of ${o.board.name} has no liblwip.a`);
+  const stackFiles = decisions.network === 'lwip-tap' ? ['net-lwip.c'] : ['net-kernel.c'];
+  if (decisions.needsLwip && !lwip) throw new Error(`the build of ${board.name} has no liblwip.a`);
   const args = [
     'cc',
     ...flags,
@@ -94,9 +83,9 @@ export async function buildSuite(o: SuiteBuildOptions): Promise<string> {
     o.build.outDir,
     '-I',
     toolkitPaths.sdkShim,
-    ...(lwip ? lwipFlags(lwip.source.root, o.board, o.target, o.build.outDir) : []),
-    ...suiteDefines(o.board, o.target, o.build.outDir),
-    ...sources([...SUITE_SOURCES, 'port-posix.c', ...stackFiles]),
+    ...(lwip ? lwipFlags(lwip.source.root, board, target, o.build.outDir) : []),
+    ...suiteDefines(o.plan),
+    ...sources([...SUITE_SOURCES, platform, ...stackFiles]),
     o.build.hal.archive,
     ...o.build.libraries.map((l) => l.archive),
     '-static',

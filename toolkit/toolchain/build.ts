@@ -7,7 +7,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BoardModel } from '../model/board-model.js';
+import { planBoard, type BoardPlan } from '../model/plan.js';
 import { createArchive } from './archive.js';
+import {
+  buildFreertos,
+  buildLwip,
+  buildMbedtls,
+  COMMON_FLAGS,
+  type BuiltLibrary,
+  type FreertosBuild,
+  type LibraryContext,
+} from './build-libraries.js';
 import {
   compileAll,
   compileCommand,
@@ -17,29 +27,18 @@ import {
 } from './compile.js';
 import { ToolchainError } from './errors.js';
 import {
-  boardNeedsFreertos,
   checkFreertosDir,
-  freertosIncludeFlags,
   freertosPortDir,
-  freertosSources,
-  freertosVersion,
   hashFreertosTree,
-  hashLwipFreertosPort,
   resolveFreertosConfig,
-  type FreertosConfig,
 } from './freertos.js';
-import { buildLibrary, type LibraryResult } from './library.js';
-import { generateLwipConfig, lwipFlags, lwipSources } from './lwip-config.js';
-import {
-  boardNeedsMbedtls,
-  generateMbedtlsConfig,
-  MBEDTLS_CONFIG_FILE_NAME,
-} from './mbedtls-config.js';
+import { lwipFlags } from './lwip-config.js';
+import { MBEDTLS_CONFIG_FILE_NAME } from './mbedtls-config.js';
 import { toolkitPaths } from './paths.js';
 import type { ProgressSink } from './progress.js';
 import { fileSize, formatSizeTable, type SizeRow } from './size.js';
 import { resolveSource, type ResolvedSource } from './sources.js';
-import { checkTargetFit, getTarget, targetCompileFlags, type Target } from './targets.js';
+import { targetCompileFlags, type Target } from './targets.js';
 import { zigVersion } from './zig.js';
 
 export interface GeneratedFile {
@@ -49,7 +48,9 @@ export interface GeneratedFile {
 
 export interface BuildOptions {
   board: BoardModel;
-  /** The generator's output (qhal_Socket.c, qhal_Socket.h, ...). */
+  /** The board's plan (default: planned here from `board`). */
+  plan?: BoardPlan;
+  /** The generator's output: the HAL pair and the config headers the plan names. */
   generated: GeneratedFile[];
   outDir: string;
   /** `--mbedtls-dir` (wins over the board's `sources.mbedtlsDir`). */
@@ -111,7 +112,6 @@ export interface BuildSummary {
 }
 
 const HAL_WARNING_FLAGS = ['-Wall', '-Wextra', '-Werror'];
-const COMMON_FLAGS = ['-std=c99', '-Os', '-ffunction-sections', '-fdata-sections'];
 
 /** `-DQHAL_SOCKET_HEADER="name"` for code that includes the generated header by its name. */
 export function halHeaderDefine(generated: GeneratedFile[]): string[] {
@@ -131,72 +131,163 @@ function sourceDirFor(
   return {};
 }
 
-export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
-  const started = Date.now();
-  const { board } = opts;
-  const env = opts.env ?? process.env;
-  const fit = checkTargetFit(board.target, board.stack, board.os);
-  if (fit !== null) throw new ToolchainError(fit);
-  const target: Target = getTarget(board.target);
-  const outDir = path.resolve(opts.outDir);
-  const parallel = opts.parallel ?? defaultParallelism();
-  const notes: string[] = [];
-  // FreeRTOS: the user's kernel tree, and FreeRTOSConfig.h (theirs or the target's default).
-  let freertos: { root: string; config: FreertosConfig; hash: string } | undefined;
-  if (boardNeedsFreertos(board)) {
+interface Inputs {
+  mbedtls?: ResolvedSource;
+  lwip?: ResolvedSource;
+  freertos?: FreertosBuild;
+}
+
+/**
+ * The trees the plan needs (the user's FreeRTOS kernel, mbedtls, lwIP), resolved before
+ * anything is written so a bad folder fails first; notes for flags the board has no use for.
+ */
+async function resolveInputs(
+  plan: BoardPlan,
+  opts: BuildOptions,
+  env: NodeJS.ProcessEnv,
+  notes: string[],
+): Promise<Inputs> {
+  const { board, target, decisions } = plan;
+  const inputs: Inputs = {};
+  const unused = "ignored: only lwip-socket boards with os 'freertos' use FreeRTOS";
+  if (decisions.freertos) {
     // The flag wins; QHAL_FREERTOS_DIR names a kernel tree for every build (CI, the tests).
     const root = checkFreertosDir(board, target, opts.freertosDir ?? env.QHAL_FREERTOS_DIR);
     const config = resolveFreertosConfig(target, opts.freertosConfigDir);
-    freertos = { root, config, hash: hashFreertosTree(root, target) };
+    inputs.freertos = { root, config, hash: hashFreertosTree(root, target) };
   } else {
-    if (opts.freertosDir !== undefined)
-      notes.push("--freertos-dir ignored: only lwip-socket boards with os 'freertos' use FreeRTOS");
-    if (opts.freertosConfigDir !== undefined)
-      notes.push(
-        "--freertos-config ignored: only lwip-socket boards with os 'freertos' use FreeRTOS",
-      );
+    if (opts.freertosDir !== undefined) notes.push(`--freertos-dir ${unused}`);
+    if (opts.freertosConfigDir !== undefined) notes.push(`--freertos-config ${unused}`);
   }
-
-  const halC = opts.generated.filter((f) => f.name.endsWith('.c'));
-  if (halC.length === 0)
-    throw new ToolchainError('nothing to build: the generated files hold no .c file');
-
-  // Resolve sources first, so a bad --mbedtls-dir fails before anything is written.
-  const needMbedtls = boardNeedsMbedtls(board);
-  const needLwip = board.stack === 'lwip-socket' || board.stack === 'lwip-raw';
-  let mbedtls: ResolvedSource | undefined;
-  let lwip: ResolvedSource | undefined;
-  if (needMbedtls) {
-    mbedtls = await resolveSource('mbedtls', {
+  if (decisions.needsMbedtls) {
+    inputs.mbedtls = await resolveSource('mbedtls', {
       ...sourceDirFor(opts.mbedtlsDir, board.sources.mbedtlsDir, board),
       env,
     });
   } else if (opts.mbedtlsDir !== undefined) {
     notes.push('--mbedtls-dir ignored: the board uses neither TLS nor DTLS');
   }
-  if (needLwip) {
-    lwip = await resolveSource('lwip', {
+  if (decisions.needsLwip) {
+    inputs.lwip = await resolveSource('lwip', {
       ...sourceDirFor(opts.lwipDir, board.sources.lwipDir, board),
       env,
     });
   } else if (opts.lwipDir !== undefined) {
     notes.push('--lwip-dir ignored: the board uses the POSIX stack');
   }
+  return inputs;
+}
 
-  const zig = await zigVersion();
-  const targetFlags = await targetCompileFlags(target);
-  const mbedtlsCfg = mbedtls ? generateMbedtlsConfig(board, target) : undefined;
-  const lwipCfg = lwip ? generateLwipConfig(board, target) : undefined;
+/** The generated file of that name; the plan's config headers must be among them. */
+function generatedConfig(plan: BoardPlan, generated: GeneratedFile[], name: string): GeneratedFile {
+  const f = generated.find((g) => g.name === name);
+  if (!f)
+    throw new ToolchainError(
+      `the generated files lack ${name}, which board "${plan.board.name}" needs: run qhal-gen generate for it`,
+    );
+  return f;
+}
 
+/** Compiles C files with flags that must give no diagnostic at all, then archives them. */
+async function compileOwnCode(
+  what: string,
+  sources: string[],
+  objDir: string,
+  flags: string[],
+  archive: string,
+  o: { parallel: number; cwd: string; onProgress?: ProgressSink; phase: 'hal' | 'board' },
+): Promise<CompileJob[]> {
+  fs.mkdirSync(objDir, { recursive: true });
+  const jobs: CompileJob[] = sources.map((source) => ({
+    source,
+    object: path.join(objDir, path.basename(source).replace(/\.c$/, '.o')),
+    flags,
+  }));
+  const results = await compileAll(jobs, {
+    parallel: o.parallel,
+    cwd: o.cwd,
+    onDone: (done, total) => o.onProgress?.({ phase: o.phase, done, total }),
+  });
+  const bad = results.filter((r) => !r.ok || r.stderr !== '');
+  if (bad.length > 0) {
+    throw new ToolchainError(
+      `${what} (warnings are errors):\n` + bad.map((r) => r.stderr).join('\n'),
+    );
+  }
+  await createArchive(
+    archive,
+    jobs.map((j) => j.object),
+  );
+  return jobs;
+}
+
+/** The target's board support folder and its C files (start-up, NIC driver, entropy). */
+function boardSupportSources(target: Target): { dir: string; sources: string[] } | undefined {
+  if (target.boardSources === undefined) return undefined;
+  const dir = path.join(target.dir, target.boardSources);
+  const sources = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.c'))
+        .sort()
+        .map((f) => path.join(dir, f))
+    : [];
+  if (sources.length === 0)
+    throw new ToolchainError(`${dir}: target ${target.id} names board sources, found no .c file`);
+  return { dir, sources };
+}
+
+function librarySummary(l: BuiltLibrary, outDir: string, verbose?: boolean): LibrarySummary {
+  const { result, source } = l;
+  const dest = path.join(outDir, path.basename(result.archive));
+  fs.copyFileSync(result.archive, dest);
+  if (verbose) for (const w of result.warnings) process.stderr.write(`${w}\n`);
+  return {
+    name: result.name,
+    version: source.version,
+    source: { root: source.root, origin: source.origin },
+    archive: dest,
+    cache: result.cache,
+    cacheDir: result.cacheDir,
+    files: result.files,
+    seconds: result.seconds,
+    size: { name: result.name, file: dest, ...fileSize(dest) },
+  };
+}
+
+export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
+  const started = Date.now();
+  const plan = opts.plan ?? planBoard(opts.board);
+  const { board, target, decisions } = plan;
+  const env = opts.env ?? process.env;
+  const outDir = path.resolve(opts.outDir);
+  const parallel = opts.parallel ?? defaultParallelism();
+  const notes: string[] = [];
+  const halC = opts.generated.filter((f) => f.name.endsWith('.c'));
+  if (halC.length === 0)
+    throw new ToolchainError('nothing to build: the generated files hold no .c file');
+  const inputs = await resolveInputs(plan, opts, env, notes);
+  const lwipConfig = plan.lwip?.files.map((f) => generatedConfig(plan, opts.generated, f.name));
+  const mbedtlsConfig = plan.mbedtls
+    ? generatedConfig(plan, opts.generated, MBEDTLS_CONFIG_FILE_NAME)
+    : undefined;
+
+  const ctx: LibraryContext = {
+    plan,
+    targetFlags: await targetCompileFlags(target),
+    zig: await zigVersion(),
+    parallel,
+    env,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.verbose !== undefined ? { verbose: opts.verbose } : {}),
+  };
   fs.mkdirSync(outDir, { recursive: true });
-  for (const f of opts.generated) fs.writeFileSync(path.join(outDir, f.name), f.content);
-
-  const libraries: {
-    result: LibraryResult;
-    source: Pick<ResolvedSource, 'root' | 'version' | 'origin'>;
-  }[] = [];
+  for (const f of opts.generated) {
+    fs.mkdirSync(path.dirname(path.join(outDir, f.name)), { recursive: true });
+    fs.writeFileSync(path.join(outDir, f.name), f.content);
+  }
   const halFlags = [
-    ...targetFlags,
+    ...ctx.targetFlags,
     ...COMMON_FLAGS,
     ...HAL_WARNING_FLAGS,
     '-I',
@@ -204,40 +295,23 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
     '-I',
     toolkitPaths.sdkShim,
   ];
+  const libraries: BuiltLibrary[] = [];
 
   // FreeRTOS first: lwIP's sys_arch and the HAL include its headers and FreeRTOSConfig.h (a
   // copy goes next to the HAL, in outDir; the config's own folder stays on the path too).
-  let freertosFlags: string[] = [];
+  let freertos: (FreertosBuild & { flags: string[] }) | undefined;
   let freertosSummary: BuildSummary['freertos'];
-  if (freertos) {
-    const fr = freertos;
-    const configFile = { name: 'FreeRTOSConfig.h', content: fr.config.content };
-    fs.writeFileSync(path.join(outDir, configFile.name), configFile.content);
-    freertosFlags = freertosIncludeFlags(fr.root, target, fr.config.dir);
+  if (inputs.freertos) {
+    const fr = inputs.freertos;
+    fs.writeFileSync(path.join(outDir, 'FreeRTOSConfig.h'), fr.config.content);
+    const built = await buildFreertos(ctx, fr);
     notes.push(
-      `FreeRTOS: ${target.id} port ${freertosPortDir(target)}, heap_4.c, FreeRTOSConfig.h from ` +
+      `FreeRTOS: ${target.id} port ${decisions.freertos?.port ?? ''}, heap_4.c, FreeRTOSConfig.h from ` +
         (fr.config.origin === 'user' ? fr.config.dir : `qhal-gen (${fr.config.dir})`),
     );
-    const result = await buildLibrary({
-      name: 'freertos',
-      archiveName: 'libfreertos.a',
-      target,
-      sources: freertosSources(fr.root, target),
-      sourceRoot: fr.root,
-      sourceHash: `${fr.hash}:${hashLwipFreertosPort()}`,
-      configFiles: [configFile],
-      flags: [...targetFlags, ...COMMON_FLAGS, '-I', '@CONFIG@', ...freertosFlags],
-      zigVersion: zig,
-      parallel,
-      onProgress: opts.onProgress,
-      showWarnings: opts.verbose,
-      env,
-    });
-    libraries.push({
-      result,
-      source: { root: fr.root, version: freertosVersion(fr.root), origin: 'user' },
-    });
-    halFlags.push(...freertosFlags);
+    libraries.push(built.lib);
+    halFlags.push(...built.flags);
+    freertos = { ...fr, flags: built.flags };
     freertosSummary = {
       root: fr.root,
       port: path.join(fr.root, freertosPortDir(target)),
@@ -246,209 +320,83 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
     };
   }
 
-  // lwip-raw with TLS: lwIP's altcp_tls_mbedtls.c is compiled against the same mbedtls.
-  let lwipMbedtls: { flags: string[]; configFile: { name: string; content: string } } | undefined;
-  if (mbedtls && mbedtlsCfg) {
-    const cfg = mbedtlsCfg;
-    notes.push(...cfg.notes);
-    fs.writeFileSync(path.join(outDir, MBEDTLS_CONFIG_FILE_NAME), cfg.header);
-    const define = `-DMBEDTLS_CONFIG_FILE="${MBEDTLS_CONFIG_FILE_NAME}"`;
-    const libDir = path.join(mbedtls.root, 'library');
-    const sources = fs
-      .readdirSync(libDir)
-      .filter((f) => f.endsWith('.c'))
-      .sort()
-      .map((f) => path.join(libDir, f));
-    const result = await buildLibrary({
-      name: 'mbedtls',
-      archiveName: 'libmbedtls.a',
-      target,
-      sources,
-      sourceRoot: mbedtls.root,
-      sourceHash: mbedtls.hash,
-      configFiles: [{ name: MBEDTLS_CONFIG_FILE_NAME, content: cfg.libraryHeader }],
-      flags: [
-        ...targetFlags,
-        ...COMMON_FLAGS,
-        '-I',
-        '@CONFIG@',
-        '-I',
-        path.join(mbedtls.root, 'include'),
-        define,
-      ],
-      zigVersion: zig,
-      parallel,
-      onProgress: opts.onProgress,
-      showWarnings: opts.verbose,
-      env,
-    });
-    libraries.push({ result, source: mbedtls });
-    halFlags.push('-I', path.join(mbedtls.root, 'include'), define);
-    if (board.stack === 'lwip-raw' && board.features.tls) {
-      lwipMbedtls = {
-        flags: ['-I', path.join(mbedtls.root, 'include'), define],
-        configFile: { name: MBEDTLS_CONFIG_FILE_NAME, content: cfg.libraryHeader },
-      };
-    }
+  let lwipMbedtls: { flags: string[]; config: GeneratedFile } | undefined;
+  if (inputs.mbedtls && mbedtlsConfig && plan.mbedtls) {
+    notes.push(...plan.mbedtls.notes);
+    const built = await buildMbedtls(ctx, inputs.mbedtls, mbedtlsConfig);
+    libraries.push(built.lib);
+    halFlags.push(...built.flags);
+    // lwip-raw with TLS: lwIP's altcp_tls_mbedtls.c is compiled against the same mbedtls.
+    if (board.stack === 'lwip-raw' && board.features.tls)
+      lwipMbedtls = { flags: built.flags, config: mbedtlsConfig };
   }
 
-  if (lwip && lwipCfg) {
-    const cfg = lwipCfg;
-    notes.push(...cfg.notes);
-    for (const f of cfg.files) {
-      const file = path.join(outDir, f.name);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, f.content);
-    }
-    const result = await buildLibrary({
-      name: 'lwip',
-      archiveName: 'liblwip.a',
-      target,
-      sources: lwipSources(lwip.root, board, target),
-      sourceRoot: lwip.root,
-      // qhal-gen's FreeRTOS sys_arch is compiled into liblwip.a: its content is part of the key.
-      sourceHash: freertos ? `${lwip.hash}:${hashLwipFreertosPort()}:${freertos.hash}` : lwip.hash,
-      configFiles: [
-        ...cfg.files,
-        ...(lwipMbedtls ? [lwipMbedtls.configFile] : []),
-        ...(freertos ? [{ name: 'FreeRTOSConfig.h', content: freertos.config.content }] : []),
-      ],
-      flags: [
-        ...targetFlags,
-        ...COMMON_FLAGS,
-        ...lwipFlags(lwip.root, board, target, '@CONFIG@'),
-        ...(lwipMbedtls?.flags ?? []),
-        ...freertosFlags,
-      ],
-      // lwIP 2.1.3 takes MBEDTLS_ERR_NET_* from mbedtls/net.h, which is empty with
-      // MBEDTLS_DEPRECATED_REMOVED (our config); net_sockets.h has them without MBEDTLS_NET_C.
-      ...(lwipMbedtls
-        ? {
-            sourceFlags: {
-              [path.join('src', 'apps', 'altcp_tls', 'altcp_tls_mbedtls.c')]: [
-                '-include',
-                'mbedtls/net_sockets.h',
-              ],
-            },
-          }
-        : {}),
-      zigVersion: zig,
-      parallel,
-      onProgress: opts.onProgress,
-      showWarnings: opts.verbose,
-      env,
-    });
-    libraries.push({ result, source: lwip });
-    halFlags.push(...lwipFlags(lwip.root, board, target, outDir));
-    if (freertosSummary) {
-      // What an application compiled against this build needs beyond outDir and lwIP.
-      freertosSummary.includeFlags = [
-        ...lwipFlags(lwip.root, board, target, outDir).slice(4),
-        ...freertosFlags,
-      ];
-    }
+  if (inputs.lwip && lwipConfig && plan.lwip) {
+    const lwip = inputs.lwip;
+    notes.push(...plan.lwip.notes);
+    libraries.push(
+      await buildLwip(ctx, lwip, lwipConfig, {
+        ...(lwipMbedtls ? { mbedtls: lwipMbedtls } : {}),
+        ...(freertos ? { freertos } : {}),
+      }),
+    );
+    const flags = lwipFlags(lwip.root, board, target, outDir);
+    halFlags.push(...flags);
+    // What an application compiled against this build needs beyond outDir and lwIP.
+    if (freertosSummary && freertos)
+      freertosSummary.includeFlags = [...flags.slice(4), ...freertos.flags];
   }
 
   // The HAL itself: never cached (it is small), and any diagnostic fails the build.
   const objDir = path.join(outDir, 'obj');
   fs.rmSync(objDir, { recursive: true, force: true });
-  fs.mkdirSync(objDir, { recursive: true });
-  const halJobs: CompileJob[] = halC.map((f) => ({
-    source: path.join(outDir, f.name),
-    object: path.join(objDir, f.name.replace(/\.c$/, '.o')),
-    flags: halFlags,
-  }));
-  const halResults = await compileAll(halJobs, {
+  const halArchive = path.join(outDir, 'libqhal_socket.a');
+  const own = {
     parallel,
     cwd: outDir,
-    onDone: (done, total) => opts.onProgress?.({ phase: 'hal', done, total }),
-  });
-  const bad = halResults.filter((r) => !r.ok || r.stderr !== '');
-  if (bad.length > 0) {
-    throw new ToolchainError(
-      `the generated HAL does not compile cleanly for ${target.id} (warnings are errors):\n` +
-        bad.map((r) => r.stderr).join('\n'),
-    );
-  }
-  const halArchive = path.join(outDir, 'libqhal_socket.a');
-  await createArchive(
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  };
+  const halJobs = await compileOwnCode(
+    `the generated HAL does not compile cleanly for ${target.id}`,
+    halC.map((f) => path.join(outDir, f.name)),
+    objDir,
+    halFlags,
     halArchive,
-    halJobs.map((j) => j.object),
+    { ...own, phase: 'hal' },
   );
 
   // The target's board support (start-up, NIC driver, entropy): our own code, so warnings
   // are errors too. It includes the generated header (entropy macros; its name is a board
   // option, passed as QHAL_SOCKET_HEADER) and lwipopts.h from outDir.
   let boardLib: BuildSummary['boardSupport'];
-  if (target.boardSources !== undefined) {
-    const dir = path.join(target.dir, target.boardSources);
-    const sources = fs.existsSync(dir)
-      ? fs
-          .readdirSync(dir)
-          .filter((f) => f.endsWith('.c'))
-          .sort()
-          .map((f) => path.join(dir, f))
-      : [];
-    if (sources.length === 0)
-      throw new ToolchainError(`${dir}: target ${target.id} names board sources, found no .c file`);
-    const boardObjDir = path.join(objDir, 'board');
-    fs.mkdirSync(boardObjDir, { recursive: true });
-    const boardJobs: CompileJob[] = sources.map((source) => ({
-      source,
-      object: path.join(boardObjDir, path.basename(source).replace(/\.c$/, '.o')),
+  const support = boardSupportSources(target);
+  if (support) {
+    const archive = path.join(outDir, 'libqhal_board.a');
+    const jobs = await compileOwnCode(
+      `the board support in ${support.dir} does not compile cleanly for ${board.name}`,
+      support.sources,
+      path.join(objDir, 'board'),
       // Under FreeRTOS the start-up hands SVC, PendSV and SysTick to the kernel's port.
-      flags: [
+      [
         ...halFlags,
         '-I',
-        dir,
+        support.dir,
         ...halHeaderDefine(opts.generated),
         ...(freertos ? ['-DQHAL_BOARD_FREERTOS=1'] : []),
       ],
-    }));
-    const boardResults = await compileAll(boardJobs, {
-      parallel,
-      cwd: outDir,
-      onDone: (done, total) => opts.onProgress?.({ phase: 'board', done, total }),
-    });
-    const badBoard = boardResults.filter((r) => !r.ok || r.stderr !== '');
-    if (badBoard.length > 0) {
-      throw new ToolchainError(
-        `the board support in ${dir} does not compile cleanly for ${board.name} (warnings are errors):\n` +
-          badBoard.map((r) => r.stderr).join('\n'),
-      );
-    }
-    const archive = path.join(outDir, 'libqhal_board.a');
-    await createArchive(
       archive,
-      boardJobs.map((j) => j.object),
+      { ...own, phase: 'board' },
     );
     boardLib = {
-      sources,
+      sources: support.sources,
       archive,
       size: { name: 'qhal_board', file: archive, ...fileSize(archive) },
     };
-    halJobs.push(...boardJobs);
+    halJobs.push(...jobs);
   }
 
   // Libraries next to the HAL, so a link needs only outDir.
-  const libSummaries: LibrarySummary[] = [];
-  for (const { result, source } of libraries) {
-    const dest = path.join(outDir, path.basename(result.archive));
-    fs.copyFileSync(result.archive, dest);
-    libSummaries.push({
-      name: result.name,
-      version: source.version,
-      source: { root: source.root, origin: source.origin },
-      archive: dest,
-      cache: result.cache,
-      cacheDir: result.cacheDir,
-      files: result.files,
-      seconds: result.seconds,
-      size: { name: result.name, file: dest, ...fileSize(dest) },
-    });
-    if (opts.verbose) for (const w of result.warnings) process.stderr.write(`${w}\n`);
-  }
-
+  const libSummaries = libraries.map((l) => librarySummary(l, outDir, opts.verbose));
   const commands: CompileCommand[] = [
     ...halJobs.map((j) => compileCommand(j, outDir)),
     ...libraries.flatMap((l) => l.result.compileCommands),
@@ -473,7 +421,7 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
     board: board.name,
     target: target.id,
     zigTarget: target.zigTarget,
-    zig,
+    zig: ctx.zig,
     outDir,
     hal: {
       sources: halC.map((f) => path.join(outDir, f.name)),

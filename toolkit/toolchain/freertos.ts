@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BoardModel } from '../model/board-model.js';
+import { needsFreertos } from '../model/decisions.js';
 import { ToolchainError } from './errors.js';
 import { toolkitPaths } from './paths.js';
 import type { Target } from './targets.js';
@@ -40,9 +41,7 @@ export function freertosRequiredFiles(target: Target): string[] {
 }
 
 /** True when the board's HAL is built against FreeRTOS (it includes FreeRTOS.h). */
-export function boardNeedsFreertos(board: BoardModel): boolean {
-  return board.stack === 'lwip-socket' && board.os === 'freertos';
-}
+export const boardNeedsFreertos = needsFreertos;
 
 /**
  * Throws a ToolchainError (exit 1) naming --freertos-dir and what it must contain when the

@@ -7,18 +7,19 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { BoardModel } from '../model/board-model.js';
+import { fillConfigTemplate, type ConfigOption } from '../model/config-option.js';
+import { calendarClock, needsMbedtls, pskHook } from '../model/decisions.js';
 import type { Target } from './targets.js';
 
 export const MBEDTLS_CONFIG_FILE_NAME = 'qhal_mbedtls_config.h';
 
 export interface MbedtlsConfig {
-  /** Header text (names the board). */
+  /** Header text (names the target, not the board: one cached build per configuration). */
   header: string;
-  /**
-   * The same header without the board's name: what the cached library build uses, so boards
-   * with the same configuration share one mbedtls build.
-   */
+  /** The same text: what the cached library build uses. */
   libraryHeader: string;
+  /** What the header sets, in order, each with its reason. */
+  options: ConfigOption[];
   /** The MBEDTLS_* macros defined, in order. */
   defines: string[];
   /** Why optional pieces are in (or out), for the build summary. */
@@ -26,9 +27,7 @@ export interface MbedtlsConfig {
 }
 
 /** Does this board need mbedtls at all? */
-export function boardNeedsMbedtls(board: BoardModel): boolean {
-  return board.features.tls || board.features.dtls;
-}
+export const boardNeedsMbedtls = needsMbedtls;
 
 // --- what the board's certificates need -------------------------------------------------
 
@@ -197,52 +196,46 @@ export function generateMbedtlsConfig(board: BoardModel, target: Target): Mbedtl
   const f = board.features;
   const mcu = target.kind === 'mcu';
   const dtls = f.dtls;
-  const psk = dtls && board.tls?.pskHook !== undefined && board.tls.pskHook !== '';
+  const hook = pskHook(board);
+  const psk = hook !== null;
+  // Only boards that need mbedtls check dates (certDatesChecked); the clock is the target's.
+  const dates = calendarClock(target);
   const clientCert = board.tls?.clientCertPem !== undefined && board.tls.clientCertPem !== '';
   const pems = [board.tls?.caPem ?? '', board.tls?.clientCertPem ?? ''].filter((p) => p !== '');
   const certs = analyseCerts(pems);
   const notes: string[] = [];
-  const defines: string[] = [];
-  const sections: string[] = [];
-
-  const section = (title: string, items: [string, string?][]): void => {
-    const lines = [`/* ${title} */`];
-    for (const [macro, value] of items) {
-      defines.push(macro);
-      lines.push(value === undefined ? `#define ${macro}` : `#define ${macro} ${value}`);
-    }
-    sections.push(lines.join('\n'));
+  const options: ConfigOption[] = [];
+  const on = (name: string, why: string): void => {
+    options.push({ name, why });
   };
 
   // System support.
-  const system: [string, string?][] = [['MBEDTLS_HAVE_ASM']];
-  if (!mcu) {
-    system.push(['MBEDTLS_HAVE_TIME'], ['MBEDTLS_HAVE_TIME_DATE']);
+  on('MBEDTLS_HAVE_ASM', 'inline assembly for bignum arithmetic (and AES-NI on x86_64)');
+  if (dates) {
+    on('MBEDTLS_HAVE_TIME', 'time() for the session and DTLS timers');
+    on('MBEDTLS_HAVE_TIME_DATE', 'a calendar clock: certificate validity dates are checked');
   } else {
     notes.push(
       'MCU target: no MBEDTLS_HAVE_TIME_DATE (no RTC), so certificate validity dates are not checked',
     );
   }
-  system.push(['MBEDTLS_DEPRECATED_REMOVED']);
-  if (mcu) system.push(['MBEDTLS_AES_ROM_TABLES']);
-  section('System support', system);
+  on('MBEDTLS_DEPRECATED_REMOVED', 'no deprecated API: nothing of ours uses it');
+  if (mcu) on('MBEDTLS_AES_ROM_TABLES', 'AES tables in flash, not computed into RAM');
 
-  // AES-NI / PCLMULQDQ: AES and GCM's GHASH in hardware. mbedtls probes the CPU (cpuid) at
-  // run time and falls back to its tables, so this is safe on any x86_64; other targets have
-  // no such instructions and aesni.c would compile to nothing, so they do not get the macro.
+  // AES-NI / PCLMULQDQ: mbedtls probes the CPU (cpuid) at run time and falls back to its
+  // tables, so this is safe on any x86_64; other targets have no such instructions.
   if (target.zigTarget.startsWith('x86_64')) {
-    section('AES-NI and carry-less multiply on x86_64 (used when the CPU has them)', [
-      ['MBEDTLS_AESNI_C'],
-    ]);
+    on(
+      'MBEDTLS_AESNI_C',
+      'AES and GCM in hardware on x86_64, chosen at run time when the CPU has it',
+    );
     notes.push('x86_64 target: AES-NI for AES-GCM, chosen at run time when the CPU has it');
   }
 
   // Entropy.
   if (mcu) {
-    section(
-      'Entropy: no OS source; the board provides mbedtls_hardware_poll() (MBEDTLS_ENTROPY_HARDWARE_ALT)',
-      [['MBEDTLS_NO_PLATFORM_ENTROPY'], ['MBEDTLS_ENTROPY_HARDWARE_ALT']],
-    );
+    on('MBEDTLS_NO_PLATFORM_ENTROPY', 'no OS entropy source on bare metal or FreeRTOS');
+    on('MBEDTLS_ENTROPY_HARDWARE_ALT', 'the board provides mbedtls_hardware_poll()');
     notes.push(
       'MCU target: entropy comes from mbedtls_hardware_poll(), which the board must provide at link time',
     );
@@ -250,94 +243,103 @@ export function generateMbedtlsConfig(board: BoardModel, target: Target): Mbedtl
     notes.push('Linux target: entropy from the platform source (getrandom / /dev/urandom)');
   }
 
-  // Public key and curves.
+  // Curves: P-256 and X25519 for ECDHE, more only when a certificate uses them.
   const curves = new Set<string>(['prime256v1', ...certs.curves]);
-  const curveItems: [string, string?][] = [];
   for (const c of ['prime256v1', 'secp384r1', 'secp521r1']) {
-    if (curves.has(c)) curveItems.push([CURVE_MACROS[c] as string]);
+    if (!curves.has(c)) continue;
+    on(
+      CURVE_MACROS[c] as string,
+      c === 'prime256v1' ? 'P-256: ECDHE and ECDSA, offered first' : `${c}: a certificate uses it`,
+    );
   }
-  curveItems.push(['MBEDTLS_ECP_DP_CURVE25519_ENABLED'], ['MBEDTLS_ECP_NIST_OPTIM']);
-  section(
-    'Elliptic curves (P-256 and X25519 for ECDHE; more only when a certificate uses them)',
-    curveItems,
-  );
+  on('MBEDTLS_ECP_DP_CURVE25519_ENABLED', 'X25519 for ECDHE, offered after P-256');
+  on('MBEDTLS_ECP_NIST_OPTIM', 'fast reduction for the NIST curves');
   if (certs.curves.has('secp384r1')) notes.push('P-384 enabled: a certificate uses it');
   if (certs.curves.has('secp521r1')) notes.push('P-521 enabled: a certificate uses it');
 
-  const kx: [string, string?][] = [
-    ['MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED'],
-    ['MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED'],
-  ];
-  if (psk)
-    kx.push(['MBEDTLS_KEY_EXCHANGE_PSK_ENABLED'], ['MBEDTLS_KEY_EXCHANGE_ECDHE_PSK_ENABLED']);
-  section('Key exchanges (client side)', kx);
-  if (psk)
-    notes.push(`PSK key exchanges enabled: the board's PSK hook ${board.tls?.pskHook ?? ''}`);
+  on('MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED', 'forward-secret key exchange with RSA servers');
+  on('MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED', 'forward-secret key exchange with ECDSA servers');
+  if (psk) {
+    on('MBEDTLS_KEY_EXCHANGE_PSK_ENABLED', `DTLS pre-shared keys from the board's hook ${hook}`);
+    on('MBEDTLS_KEY_EXCHANGE_ECDHE_PSK_ENABLED', 'forward-secret PSK key exchange');
+    notes.push(`PSK key exchanges enabled: the board's PSK hook ${hook}`);
+  }
 
-  const pkcs: [string, string?][] = [['MBEDTLS_PKCS1_V15']];
+  on('MBEDTLS_PKCS1_V15', 'RSA signatures of certificates and servers');
   if (certs.pss) {
-    pkcs.push(['MBEDTLS_PKCS1_V21'], ['MBEDTLS_X509_RSASSA_PSS_SUPPORT']);
+    on('MBEDTLS_PKCS1_V21', 'RSASSA-PSS: a certificate is signed with it');
+    on('MBEDTLS_X509_RSASSA_PSS_SUPPORT', 'RSASSA-PSS in X.509');
     notes.push('RSASSA-PSS enabled: a certificate is signed with it');
   }
-  section('RSA padding', pkcs);
 
   // TLS.
-  const tls: [string, string?][] = [
-    ['MBEDTLS_SSL_ALL_ALERT_MESSAGES'],
-    ['MBEDTLS_SSL_EXTENDED_MASTER_SECRET'],
-    ['MBEDTLS_SSL_PROTO_TLS1_2'],
-    ['MBEDTLS_SSL_SERVER_NAME_INDICATION'],
-    ['MBEDTLS_X509_CHECK_KEY_USAGE'],
-    ['MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE'],
-  ];
+  on('MBEDTLS_SSL_ALL_ALERT_MESSAGES', 'tell the peer why a handshake failed');
+  on('MBEDTLS_SSL_EXTENDED_MASTER_SECRET', 'RFC 7627: binds the master secret to the handshake');
+  on('MBEDTLS_SSL_PROTO_TLS1_2', 'TLS 1.2 only: no older version is offered');
+  on(
+    'MBEDTLS_SSL_SERVER_NAME_INDICATION',
+    'SNI: servers with several names pick the right certificate',
+  );
+  on('MBEDTLS_X509_CHECK_KEY_USAGE', "the server certificate's key usage is checked");
+  on(
+    'MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE',
+    "the server certificate's extended key usage is checked",
+  );
   if (dtls) {
-    tls.push(
-      ['MBEDTLS_SSL_PROTO_DTLS'],
-      ['MBEDTLS_SSL_DTLS_ANTI_REPLAY'],
-      ['MBEDTLS_SSL_DTLS_HELLO_VERIFY'],
-      ['MBEDTLS_SSL_DTLS_BADMAC_LIMIT'],
-    );
+    on('MBEDTLS_SSL_PROTO_DTLS', "DTLS 1.2, for the board's dtls feature");
+    on('MBEDTLS_SSL_DTLS_ANTI_REPLAY', 'replayed records are dropped');
+    on('MBEDTLS_SSL_DTLS_HELLO_VERIFY', 'servers can check the return address before any work');
+    on('MBEDTLS_SSL_DTLS_BADMAC_LIMIT', 'a link with too many forged records is closed');
   }
-  section(dtls ? 'TLS 1.2 and DTLS 1.2, client only' : 'TLS 1.2, client only', tls);
-  section(
-    'Cipher suites offered, in order of preference: ECDHE with AES-128-GCM first (the fastest AEAD here)',
-    [['MBEDTLS_SSL_CIPHERSUITES', cipherSuites(certs.sha512, psk).join(', \\\n    ')]],
-  );
+  options.push({
+    name: 'MBEDTLS_SSL_CIPHERSUITES',
+    value: cipherSuites(certs.sha512, psk).join(', '),
+    why:
+      'AEAD suites only, fastest first: ECDHE with AES-128-GCM' +
+      (certs.sha512 ? ', then AES-256-GCM' : '') +
+      (psk ? ', then PSK (GCM before CCM)' : ''),
+  });
 
-  // Modules.
-  const modules = [
-    'MBEDTLS_AES_C',
-    'MBEDTLS_ASN1_PARSE_C',
-    'MBEDTLS_ASN1_WRITE_C',
-    'MBEDTLS_BASE64_C',
-    'MBEDTLS_BIGNUM_C',
-    ...(psk ? ['MBEDTLS_CCM_C'] : []),
-    'MBEDTLS_CIPHER_C',
-    'MBEDTLS_CTR_DRBG_C',
-    'MBEDTLS_ECDH_C',
-    'MBEDTLS_ECDSA_C',
-    'MBEDTLS_ECP_C',
-    'MBEDTLS_ENTROPY_C',
-    'MBEDTLS_GCM_C',
-    'MBEDTLS_MD_C',
-    'MBEDTLS_OID_C',
-    'MBEDTLS_PEM_PARSE_C',
-    'MBEDTLS_PK_C',
-    'MBEDTLS_PK_PARSE_C',
-    'MBEDTLS_RSA_C',
-    ...(certs.sha1 ? ['MBEDTLS_SHA1_C'] : []),
-    'MBEDTLS_SHA256_C',
-    ...(certs.sha512 ? ['MBEDTLS_SHA512_C'] : []),
-    'MBEDTLS_SSL_CLI_C',
-    'MBEDTLS_SSL_TLS_C',
-    ...(dtls && !mcu ? ['MBEDTLS_TIMING_C'] : []),
-    'MBEDTLS_X509_USE_C',
-    'MBEDTLS_X509_CRT_PARSE_C',
+  // Modules (no MBEDTLS_NET_C: the HAL does its own sockets; no MBEDTLS_SSL_SRV_C; no MD5).
+  const modules: [string, string][] = [
+    ['MBEDTLS_AES_C', 'AES, the only cipher offered'],
+    ['MBEDTLS_ASN1_PARSE_C', 'certificates and keys are ASN.1'],
+    ['MBEDTLS_ASN1_WRITE_C', 'ECDSA signatures are written as ASN.1'],
+    ['MBEDTLS_BASE64_C', 'PEM is base64'],
+    ['MBEDTLS_BIGNUM_C', 'RSA and elliptic curves'],
+    ...(psk ? ([['MBEDTLS_CCM_C', 'AES-CCM for the PSK suites']] as [string, string][]) : []),
+    ['MBEDTLS_CIPHER_C', "mbedtls's cipher layer"],
+    ['MBEDTLS_CTR_DRBG_C', 'the random generator, seeded from entropy'],
+    ['MBEDTLS_ECDH_C', 'ECDHE key exchange'],
+    ['MBEDTLS_ECDSA_C', 'ECDSA certificates and servers'],
+    ['MBEDTLS_ECP_C', 'elliptic curves'],
+    ['MBEDTLS_ENTROPY_C', 'the entropy pool'],
+    ['MBEDTLS_GCM_C', 'AES-GCM, the preferred AEAD'],
+    ['MBEDTLS_MD_C', "mbedtls's hash layer"],
+    ['MBEDTLS_OID_C', 'algorithm identifiers in certificates'],
+    ['MBEDTLS_PEM_PARSE_C', 'the CA bundle and client credentials are PEM'],
+    ['MBEDTLS_PK_C', 'public keys'],
+    ['MBEDTLS_PK_PARSE_C', 'public and private key parsing'],
+    ['MBEDTLS_RSA_C', 'RSA certificates and servers'],
+    ...(certs.sha1
+      ? ([['MBEDTLS_SHA1_C', 'a SHA-1-signed certificate in the bundle must parse']] as [
+          string,
+          string,
+        ][])
+      : []),
+    ['MBEDTLS_SHA256_C', 'SHA-256: the TLS 1.2 PRF and certificate signatures'],
+    ...(certs.sha512
+      ? ([['MBEDTLS_SHA512_C', 'SHA-384/512: a certificate uses it']] as [string, string][])
+      : []),
+    ['MBEDTLS_SSL_CLI_C', 'client side only: no MBEDTLS_SSL_SRV_C'],
+    ['MBEDTLS_SSL_TLS_C', 'the TLS layer (no MBEDTLS_NET_C: the HAL does its own sockets)'],
+    ...(dtls && !mcu
+      ? ([['MBEDTLS_TIMING_C', 'DTLS retransmission timers from the OS']] as [string, string][])
+      : []),
+    ['MBEDTLS_X509_USE_C', 'X.509 certificates'],
+    ['MBEDTLS_X509_CRT_PARSE_C', 'server certificate chains are verified'],
   ];
-  section(
-    'Modules (no MBEDTLS_NET_C: the HAL does its own sockets; no MBEDTLS_SSL_SRV_C; no MD5)',
-    modules.map((m) => [m]),
-  );
+  for (const [name, why] of modules) on(name, why);
   if (certs.sha1) {
     notes.push(
       'SHA-1 enabled only so a SHA-1-signed certificate in the bundle parses; the X.509 profile accepts SHA-2 only',
@@ -345,9 +347,7 @@ export function generateMbedtlsConfig(board: BoardModel, target: Target): Mbedtl
   }
   if (certs.sha512) notes.push('SHA-384/512 enabled: a certificate uses it');
   if (!certs.sha512) {
-    section('Entropy accumulator on SHA-256 (SHA-512 is not built)', [
-      ['MBEDTLS_ENTROPY_FORCE_SHA256'],
-    ]);
+    on('MBEDTLS_ENTROPY_FORCE_SHA256', 'the entropy accumulator on SHA-256: SHA-512 is not built');
   }
   if (dtls && mcu)
     notes.push('DTLS on MCU: the HAL supplies the timer callbacks (no MBEDTLS_TIMING_C)');
@@ -355,28 +355,13 @@ export function generateMbedtlsConfig(board: BoardModel, target: Target): Mbedtl
     notes.push('client certificate: PK parsing and signing with the board key (RSA or ECDSA)');
   for (const u of certs.unsupported) notes.push(`warning: ${u}`);
 
-  const render = (forWhat: string): string =>
-    [
-      '/*',
-      ` * qhal_mbedtls_config.h - generated by qhal-gen for ${forWhat}.`,
-      ' * mbedtls 2.28 configuration: TLS client only, just the features the board enables.',
-      ' * Do not edit; regenerate instead.',
-      ' */',
-      '#ifndef QHAL_MBEDTLS_CONFIG_H',
-      '#define QHAL_MBEDTLS_CONFIG_H',
-      '',
-      sections.join('\n\n'),
-      '',
-      '/* mbedtls validates this configuration on every compile. */',
-      '#include "mbedtls/check_config.h"',
-      '',
-      '#endif /* QHAL_MBEDTLS_CONFIG_H */',
-      '',
-    ].join('\n');
+  // Names only the target: boards with the same configuration share one cached mbedtls build.
+  const header = fillConfigTemplate(MBEDTLS_CONFIG_FILE_NAME, { TARGET: target.id }, options);
   return {
-    header: render(`board "${board.name}" on target ${target.id}`),
-    libraryHeader: render(`target ${target.id} (library build)`),
-    defines,
+    header,
+    libraryHeader: header,
+    defines: options.map((o) => o.name),
+    options,
     notes,
   };
 }
