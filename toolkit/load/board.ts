@@ -5,7 +5,8 @@ import type { BoardDescription } from '../describe/board.js';
 import { SDK_DEFAULTS, type BoardModel } from '../model/board-model.js';
 import { checkBoardRules } from './board-rules.js';
 import { InputError, type Diagnostic } from './diagnostic.js';
-import { loadDescription } from './evaluate.js';
+import type { Evaluated } from './evaluate.js';
+import { loadCacheKey, readLoadCache, writeLoadCache } from './load-cache.js';
 
 export interface LoadBoardOptions {
   /** Overrides `sources.mbedtlsDir` (the `--mbedtls-dir` flag). */
@@ -108,23 +109,85 @@ function toModel(b: BoardDescription, file: string, opts: LoadBoardOptions): Boa
   };
 }
 
+export interface LoadedBoards {
+  /** The boards that loaded, in the order given. */
+  boards: BoardModel[];
+  /** Everything wrong with the others, each located in its file. */
+  diagnostics: Diagnostic[];
+}
+
+interface Pending {
+  file: string;
+  text: string;
+  key: string;
+}
+
+/** The board's model, or its rule violations located through the syntax tree. */
+function fromEvaluated(evaluated: Evaluated, p: Pending, opts: LoadBoardOptions): BoardModel {
+  const board = evaluated.value as BoardDescription;
+  const violations = checkBoardRules(board, p.file);
+  if (violations.length) {
+    const diags: Diagnostic[] = violations.map((v) => ({
+      file: p.file,
+      ...evaluated.locate(v.path),
+      message: v.message,
+    }));
+    throw new InputError(diags);
+  }
+  writeLoadCache(p.key, board);
+  return toModel(board, p.file, opts);
+}
+
+/**
+ * Loads board files (one run's worth). A board in the load cache whose rules still hold needs
+ * no compiler; the rest are type-checked as one batch, with the TypeScript compiler loaded
+ * only then.
+ */
+export async function loadBoards(
+  boardPaths: readonly string[],
+  opts: LoadBoardOptions = {},
+): Promise<LoadedBoards> {
+  const found = new Map<string, BoardModel>();
+  const errors = new Map<string, Diagnostic[]>();
+  const misses: Pending[] = [];
+  const files = [...new Set(boardPaths.map((b) => path.resolve(b)))];
+  for (const file of files) {
+    try {
+      checkBoardPath(file);
+      const text = fs.readFileSync(file, 'utf8');
+      const key = loadCacheKey('board', file, text);
+      const cached = readLoadCache(key) as BoardDescription | undefined;
+      // A rule broken since (a certificate file changed) is located by the full load.
+      if (cached !== undefined && checkBoardRules(cached, file).length === 0) {
+        found.set(file, toModel(cached, file, opts));
+      } else misses.push({ file, text, key });
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      errors.set(file, err.diagnostics);
+    }
+  }
+  if (misses.length) {
+    const { loadDescriptions } = await import('./evaluate.js');
+    const results = loadDescriptions(misses, 'board', 'defineBoard', (e, i) =>
+      fromEvaluated(e, misses[i] as Pending, opts),
+    );
+    for (const [i, r] of results.entries()) {
+      const { file } = misses[i] as Pending;
+      if (r.ok) found.set(file, r.value);
+      else errors.set(file, r.diagnostics);
+    }
+  }
+  return {
+    boards: files.flatMap((f) => found.get(f) ?? []),
+    diagnostics: files.flatMap((f) => errors.get(f) ?? []),
+  };
+}
+
 export async function loadBoard(
   boardPath: string,
   opts: LoadBoardOptions = {},
 ): Promise<BoardModel> {
-  const file = path.resolve(boardPath);
-  checkBoardPath(file);
-  return loadDescription(file, 'board', 'defineBoard', (evaluated) => {
-    const board = evaluated.value as BoardDescription;
-    const violations = checkBoardRules(board, file);
-    if (violations.length) {
-      const diags: Diagnostic[] = violations.map((v) => ({
-        file,
-        ...evaluated.locate(v.path),
-        message: v.message,
-      }));
-      throw new InputError(diags);
-    }
-    return toModel(board, file, opts);
-  });
+  const { boards, diagnostics } = await loadBoards([boardPath], opts);
+  if (diagnostics.length) throw new InputError(diagnostics);
+  return boards[0] as BoardModel;
 }

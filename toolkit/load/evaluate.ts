@@ -4,11 +4,11 @@
  * rules. Order of the checks: syntax, then "is it data", then types: a statement that would
  * run is reported as such, not as the type errors of the trimmed library it was checked with.
  */
-import { Node, type SourceFile } from 'ts-morph';
+import { Node, type SourceFile } from './ts-morph.js';
 import { checkValueAgainstType } from './check-value.js';
 import { InputError, type Diagnostic } from './diagnostic.js';
 import { evaluateStatically, type Origins } from './static-eval.js';
-import { typecheckFile } from './typecheck.js';
+import { typecheckFiles, type CheckedFile, type SourceText } from './typecheck.js';
 
 export interface Evaluated {
   value: unknown;
@@ -42,40 +42,73 @@ function locator(sf: SourceFile, value: unknown, origins: Origins): Evaluated['l
   };
 }
 
-/**
- * Loads a description file: `define` is the 'qhal-gen' function its default export must
- * call (defineBoard or defineHal). Throws InputError for anything wrong with it. `use` runs
- * while the syntax tree is alive (a rule's location needs it).
- */
-export function loadDescription<R>(
+export type Loaded<R> = { ok: true; value: R } | { ok: false; diagnostics: Diagnostic[] };
+
+function loadChecked<R>(
   file: string,
+  checked: CheckedFile,
   what: string,
   define: string,
   use: (e: Evaluated) => R,
 ): R {
-  const checked = typecheckFile(file);
-  try {
-    const { sourceFile: sf } = checked;
-    if (checked.syntaxErrors.length) throw new InputError(checked.syntaxErrors);
-    const r = evaluateStatically(sf, what, define);
-    if (!r.ok) throw new InputError(r.errors.map((e) => at(file, sf, e.node, e.message)));
-    const typeErrors = checked.typeErrors();
-    if (typeErrors.length) throw new InputError(typeErrors);
-    const { value, origins, call } = r.result;
-    const param = call.getExpression().getType().getCallSignatures()[0]?.getParameters()[0];
-    if (param) {
-      const problems = checkValueAgainstType(
-        value,
-        param.getTypeAtLocation(call),
-        origins,
-        call,
-        call.getArguments()[0] ?? call,
-      );
-      if (problems.length)
-        throw new InputError(problems.map((p) => at(file, sf, p.node, p.message)));
-    }
-    return use({ value, locate: locator(sf, value, origins) });
-  } finally {
-    checked.release();
+  const { sourceFile: sf } = checked;
+  if (checked.syntaxErrors.length) throw new InputError(checked.syntaxErrors);
+  const r = evaluateStatically(sf, what, define);
+  if (!r.ok) throw new InputError(r.errors.map((e) => at(file, sf, e.node, e.message)));
+  const typeErrors = checked.typeErrors();
+  if (typeErrors.length) throw new InputError(typeErrors);
+  const { value, origins, call } = r.result;
+  const param = call.getExpression().getType().getCallSignatures()[0]?.getParameters()[0];
+  if (param) {
+    const problems = checkValueAgainstType(
+      value,
+      param.getTypeAtLocation(call),
+      origins,
+      call,
+      call.getArguments()[0] ?? call,
+    );
+    if (problems.length) throw new InputError(problems.map((p) => at(file, sf, p.node, p.message)));
   }
+  return use({ value, locate: locator(sf, value, origins) });
+}
+
+/**
+ * Loads description files (distinct paths): `define` is the 'qhal-gen' function their default
+ * export must call (defineBoard or defineHal). A file with anything wrong gets its located
+ * errors, the others their value. `use` runs while the syntax tree is alive (a rule's location
+ * needs it). The files are type-checked as one batch and dropped only after the last one was
+ * used: dropping one earlier would make the next type query build a new Program and checker.
+ */
+export function loadDescriptions<R>(
+  files: readonly SourceText[],
+  what: string,
+  define: string,
+  use: (e: Evaluated, index: number) => R,
+): Loaded<R>[] {
+  const checked = typecheckFiles(files);
+  try {
+    return files.map(({ file }, i) => {
+      try {
+        const value = loadChecked(file, checked[i] as CheckedFile, what, define, (e) => use(e, i));
+        return { ok: true, value };
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        return { ok: false, diagnostics: err.diagnostics };
+      }
+    });
+  } finally {
+    for (const c of checked) c.release();
+  }
+}
+
+/** One description file: its value, or an InputError with everything wrong with it. */
+export function loadDescription<R>(
+  source: SourceText,
+  what: string,
+  define: string,
+  use: (e: Evaluated) => R,
+): R {
+  const [r] = loadDescriptions([source], what, define, use) as [Loaded<R>];
+  if (!r.ok) throw new InputError(r.diagnostics);
+  return r.value;
 }
