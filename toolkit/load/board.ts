@@ -6,6 +6,7 @@ import { SDK_DEFAULTS, type BoardModel } from '../model/board-model.js';
 import { checkBoardRules } from './board-rules.js';
 import { InputError, type Diagnostic } from './diagnostic.js';
 import type { Evaluated } from './evaluate.js';
+import { failures, settle, type Planned } from './batch.js';
 import { loadCacheKey, readLoadCache, writeLoadCache } from './load-cache.js';
 
 export interface LoadBoardOptions {
@@ -116,70 +117,66 @@ export interface LoadedBoards {
   diagnostics: Diagnostic[];
 }
 
-interface Pending {
-  file: string;
-  text: string;
-  key: string;
-}
-
 /** The board's model, or its rule violations located through the syntax tree. */
-function fromEvaluated(evaluated: Evaluated, p: Pending, opts: LoadBoardOptions): BoardModel {
-  const board = evaluated.value as BoardDescription;
-  const violations = checkBoardRules(board, p.file);
+function fromEvaluated(e: Evaluated, file: string, key: string, opts: LoadBoardOptions) {
+  const board = e.value as BoardDescription;
+  const violations = checkBoardRules(board, file);
   if (violations.length) {
     const diags: Diagnostic[] = violations.map((v) => ({
-      file: p.file,
-      ...evaluated.locate(v.path),
+      file,
+      ...e.locate(v.path),
       message: v.message,
     }));
     throw new InputError(diags);
   }
-  writeLoadCache(p.key, board);
-  return toModel(board, p.file, opts);
+  writeLoadCache(key, board);
+  return toModel(board, file, opts);
 }
 
 /**
- * Loads board files (one run's worth). A board in the load cache whose rules still hold needs
- * no compiler; the rest are type-checked as one batch, with the TypeScript compiler loaded
- * only then.
+ * One board of a run: from the load cache when its text was checked before and its rules still
+ * hold (a certificate file may have changed since), else a request for the compiler.
  */
+export function planBoard(boardPath: string, opts: LoadBoardOptions = {}): Planned<BoardModel> {
+  const file = path.resolve(boardPath);
+  try {
+    checkBoardPath(file);
+  } catch (err) {
+    if (err instanceof InputError) return { failed: err.diagnostics };
+    throw err;
+  }
+  const text = fs.readFileSync(file, 'utf8');
+  const key = loadCacheKey('board', file, text);
+  const cached = readLoadCache(key) as BoardDescription | undefined;
+  // A rule broken since is located by the full load.
+  if (cached !== undefined && checkBoardRules(cached, file).length === 0) {
+    return { cached: toModel(cached, file, opts) };
+  }
+  return {
+    request: {
+      file,
+      text,
+      what: 'board',
+      define: 'defineBoard',
+      use: (e) => fromEvaluated(e, file, key, opts),
+    },
+  };
+}
+
+/** Distinct board files, in the order given. */
+export function distinctFiles(boardPaths: readonly string[]): string[] {
+  return [...new Set(boardPaths.map((b) => path.resolve(b)))];
+}
+
+/** Loads board files (one run's worth), type-checking the ones not in the load cache together. */
 export async function loadBoards(
   boardPaths: readonly string[],
   opts: LoadBoardOptions = {},
 ): Promise<LoadedBoards> {
-  const found = new Map<string, BoardModel>();
-  const errors = new Map<string, Diagnostic[]>();
-  const misses: Pending[] = [];
-  const files = [...new Set(boardPaths.map((b) => path.resolve(b)))];
-  for (const file of files) {
-    try {
-      checkBoardPath(file);
-      const text = fs.readFileSync(file, 'utf8');
-      const key = loadCacheKey('board', file, text);
-      const cached = readLoadCache(key) as BoardDescription | undefined;
-      // A rule broken since (a certificate file changed) is located by the full load.
-      if (cached !== undefined && checkBoardRules(cached, file).length === 0) {
-        found.set(file, toModel(cached, file, opts));
-      } else misses.push({ file, text, key });
-    } catch (err) {
-      if (!(err instanceof InputError)) throw err;
-      errors.set(file, err.diagnostics);
-    }
-  }
-  if (misses.length) {
-    const { loadDescriptions } = await import('./evaluate.js');
-    const results = loadDescriptions(misses, 'board', 'defineBoard', (e, i) =>
-      fromEvaluated(e, misses[i] as Pending, opts),
-    );
-    for (const [i, r] of results.entries()) {
-      const { file } = misses[i] as Pending;
-      if (r.ok) found.set(file, r.value);
-      else errors.set(file, r.diagnostics);
-    }
-  }
+  const results = await settle(distinctFiles(boardPaths).map((f) => planBoard(f, opts)));
   return {
-    boards: files.flatMap((f) => found.get(f) ?? []),
-    diagnostics: files.flatMap((f) => errors.get(f) ?? []),
+    boards: results.flatMap((r) => (r.ok ? [r.value] : [])),
+    diagnostics: failures(results),
   };
 }
 

@@ -71,8 +71,11 @@ function compileCached(module: CompilingModule, content: string, filename: strin
     filename,
     dirname,
   );
-  // Made after the module ran, the data also holds the functions its top level compiled.
-  if (!cachedData || script.cachedDataRejected) store(file, script.createCachedData());
+  // Made when the process is done, the data also holds every function the run compiled
+  // (the type checker's), not only the module's top level.
+  if (!cachedData || script.cachedDataRejected) {
+    process.once('beforeExit', () => store(file, script.createCachedData()));
+  }
   return result;
 }
 

@@ -44,16 +44,20 @@ function locator(sf: SourceFile, value: unknown, origins: Origins): Evaluated['l
 
 export type Loaded<R> = { ok: true; value: R } | { ok: false; diagnostics: Diagnostic[] };
 
-function loadChecked<R>(
-  file: string,
-  checked: CheckedFile,
-  what: string,
-  define: string,
-  use: (e: Evaluated) => R,
-): R {
+/** A description file to load: `define` is the 'qhal-gen' function its default export calls. */
+export interface DescriptionRequest<R> extends SourceText {
+  /** What the file is, for messages: "board", "HAL description". */
+  what: string;
+  define: string;
+  /** Runs while the syntax tree is alive (a rule's location needs it); may throw InputError. */
+  use(e: Evaluated): R;
+}
+
+function loadChecked<R>(req: DescriptionRequest<R>, checked: CheckedFile): R {
+  const { file } = req;
   const { sourceFile: sf } = checked;
   if (checked.syntaxErrors.length) throw new InputError(checked.syntaxErrors);
-  const r = evaluateStatically(sf, what, define);
+  const r = evaluateStatically(sf, req.what, req.define);
   if (!r.ok) throw new InputError(r.errors.map((e) => at(file, sf, e.node, e.message)));
   const typeErrors = checked.typeErrors();
   if (typeErrors.length) throw new InputError(typeErrors);
@@ -69,28 +73,21 @@ function loadChecked<R>(
     );
     if (problems.length) throw new InputError(problems.map((p) => at(file, sf, p.node, p.message)));
   }
-  return use({ value, locate: locator(sf, value, origins) });
+  return req.use({ value, locate: locator(sf, value, origins) });
 }
 
 /**
- * Loads description files (distinct paths): `define` is the 'qhal-gen' function their default
- * export must call (defineBoard or defineHal). A file with anything wrong gets its located
- * errors, the others their value. `use` runs while the syntax tree is alive (a rule's location
- * needs it). The files are type-checked as one batch and dropped only after the last one was
- * used: dropping one earlier would make the next type query build a new Program and checker.
+ * Loads description files (distinct paths; boards and the HAL description alike): each gets
+ * its value or its located errors. The files are type-checked as one batch, one Program and one
+ * type checker, and dropped only after the last one was used: dropping one earlier would make
+ * the next type query build a new Program and checker.
  */
-export function loadDescriptions<R>(
-  files: readonly SourceText[],
-  what: string,
-  define: string,
-  use: (e: Evaluated, index: number) => R,
-): Loaded<R>[] {
-  const checked = typecheckFiles(files);
+export function loadDescriptions<R>(requests: readonly DescriptionRequest<R>[]): Loaded<R>[] {
+  const checked = typecheckFiles(requests);
   try {
-    return files.map(({ file }, i) => {
+    return requests.map((req, i) => {
       try {
-        const value = loadChecked(file, checked[i] as CheckedFile, what, define, (e) => use(e, i));
-        return { ok: true, value };
+        return { ok: true, value: loadChecked(req, checked[i] as CheckedFile) };
       } catch (err) {
         if (!(err instanceof InputError)) throw err;
         return { ok: false, diagnostics: err.diagnostics };
@@ -99,16 +96,4 @@ export function loadDescriptions<R>(
   } finally {
     for (const c of checked) c.release();
   }
-}
-
-/** One description file: its value, or an InputError with everything wrong with it. */
-export function loadDescription<R>(
-  source: SourceText,
-  what: string,
-  define: string,
-  use: (e: Evaluated) => R,
-): R {
-  const [r] = loadDescriptions([source], what, define, use) as [Loaded<R>];
-  if (!r.ok) throw new InputError(r.diagnostics);
-  return r.value;
 }
