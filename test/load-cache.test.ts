@@ -4,16 +4,20 @@
  * broken or unwritable cache is only a miss. This file's cache is its own temporary folder.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import { InputError, loadBoard } from '../toolkit/load/index.js';
 import { loadCacheKey } from '../toolkit/load/load-cache.js';
+import { paths } from '../toolkit/load/toolkit-paths.js';
 import { boardVariant, exampleBoardPath } from './helpers/boards.js';
 import { runBin } from './helpers/cli.js';
 
+const CODE_CACHE = path.join(paths.root, 'dist', 'toolkit', 'load', 'code-cache.js');
 const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-load-cache-'));
 process.env.QHAL_CACHE_DIR = cacheDir;
 
@@ -116,4 +120,46 @@ test('generate from an empty cache and from a full one writes the same bytes', (
       name,
     );
   }
+});
+
+test('a big CommonJS file runs the same with V8 code cache; bad cached data is recompiled', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-code-cache-'));
+  const file = path.join(dir, 'big.cjs');
+  // Over the size the cache is used for: a module whose result shows it ran in full.
+  const filler = `// ${'x'.repeat(100)}\n`.repeat(6000);
+  fs.writeFileSync(file, `${filler}exports.sum = [1, 2, 3].reduce((a, b) => a + b);\n`);
+  const small = path.join(dir, 'small.cjs');
+  fs.writeFileSync(small, 'exports.ok = true;\n');
+  // Each load in a fresh process: V8's in-process compilation cache would hide the data.
+  const script = path.join(dir, 'load.mjs');
+  fs.writeFileSync(
+    script,
+    [
+      `import { createRequire } from 'node:module';`,
+      `import { withCodeCache } from ${JSON.stringify(pathToFileURL(CODE_CACHE).href)};`,
+      `const req = createRequire(${JSON.stringify(file)});`,
+      `const big = withCodeCache(() => req(${JSON.stringify(file)}));`,
+      `const small = withCodeCache(() => req(${JSON.stringify(small)}));`,
+      `console.log(JSON.stringify({ sum: big.sum, ok: small.ok }));`,
+    ].join('\n'),
+  );
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-code-cache-dir-'));
+  const v8Dir = path.join(cache, 'v8');
+  const load = () => {
+    const r = spawnSync(process.execPath, [script], {
+      encoding: 'utf8',
+      env: { ...process.env, QHAL_CACHE_DIR: cache },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as unknown;
+  };
+  assert.deepEqual(load(), { sum: 6, ok: true });
+  const entries = fs.readdirSync(v8Dir);
+  assert.equal(entries.length, 1, 'one entry, for the big file only');
+  const entry = path.join(v8Dir, entries[0] as string);
+  assert.ok(fs.statSync(entry).size > 0);
+  assert.deepEqual(load(), { sum: 6, ok: true }, 'from the cached code');
+  fs.writeFileSync(entry, 'not code cache');
+  assert.deepEqual(load(), { sum: 6, ok: true }, 'rejected data: compiled afresh');
+  assert.notEqual(fs.readFileSync(entry, 'utf8'), 'not code cache', 'and stored again');
 });

@@ -71,9 +71,11 @@ function compileCached(module: CompilingModule, content: string, filename: strin
     filename,
     dirname,
   );
-  // Made when the process is done, the data also holds every function the run compiled
-  // (the type checker's), not only the module's top level.
   if (!cachedData || script.cachedDataRejected) {
+    store(file, script.createCachedData());
+    // Made again when the process is done, the data also holds every function the run
+    // compiled (the type checker's), not only the module's top level. A process that ends
+    // with process.exit() keeps the first.
     process.once('beforeExit', () => store(file, script.createCachedData()));
   }
   return result;
