@@ -257,6 +257,19 @@ test('several --board options / a folder: one process, one folder per board, all
     );
   }
   assert.equal((await both('--check')).code, 0, 'each folder is up to date');
+  // Each folder holds exactly what a run for that board alone writes.
+  for (const name of names) {
+    const alone = fs.mkdtempSync(path.join(os.tmpdir(), `qhal-alone-${name}-`));
+    const r = await runCli(['generate', '--board', exampleBoardPath(name), '--out', alone]);
+    assert.equal(r.code, 0, r.stderr);
+    for (const f of fs.readdirSync(alone)) {
+      assert.ok(
+        fs.readFileSync(path.join(alone, f), 'utf8') ===
+          fs.readFileSync(path.join(out, name, f), 'utf8'),
+        `${name}/${f} as generated alone`,
+      );
+    }
+  }
 
   // A folder holding a good board and a broken one: the broken one's located error, exit 2,
   // and no folder written for either.
@@ -267,4 +280,24 @@ test('several --board options / a folder: one process, one folder per board, all
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /linux-armhf-variant\.ts:\d+:\d+: /);
   assert.deepEqual(fs.readdirSync(none), [], 'nothing written for any board');
+  const asJson = await runCli([
+    'generate',
+    '--board',
+    path.dirname(broken),
+    '--out',
+    none,
+    '--json',
+  ]);
+  assert.equal(asJson.code, 2);
+  const report = JSON.parse(asJson.stdout) as {
+    ok: boolean;
+    errors: { kind: string; file: string; line: number; column: number }[];
+  };
+  assert.equal(report.ok, false);
+  assert.ok(report.errors.length > 0);
+  for (const e of report.errors) {
+    assert.equal(path.basename(e.file), 'linux-armhf-variant.ts');
+    assert.ok(e.kind === 'input' && e.line > 1 && e.column >= 1, JSON.stringify(e));
+  }
+  assert.deepEqual(fs.readdirSync(none), [], 'nothing written with --json either');
 });

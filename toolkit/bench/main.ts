@@ -10,24 +10,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { paths } from '../load/toolkit-paths.js';
 import { median, renderTable, row, type Row, type Samples } from './figures.js';
-import { generateArgs, manyBoards, qhalGenArgs, timeNode } from './generator.js';
+import { generatorFigures, generatorRows, qhalGenArgs, timeNode } from './generator.js';
 import { socketFigures } from './sockets.js';
 
 const KIB_S_TO_MIB_S = 1 / 1024;
-
-async function generatorFigures(work: string, reps: number, boards: number): Promise<Samples> {
-  const s: Samples = new Map();
-  const add = (k: string, v: number) => s.set(k, [...(s.get(k) ?? []), v]);
-  const one = path.join(paths.boards, 'linux-x86_64.ts');
-  // Interleaved: a bare Node start, then a cold generate, `reps` times.
-  for (let i = 0; i < reps; i++) {
-    add('node.start', await timeNode(['-e', '0']));
-    add('generate.one', await timeNode(generateArgs(one, path.join(work, `one-${i}`))));
-  }
-  const many = manyBoards(path.join(work, 'many'), boards);
-  add('generate.many', await timeNode(generateArgs(many, path.join(work, 'many-out'))));
-  return s;
-}
 
 function tableRows(
   s: Samples,
@@ -45,7 +31,6 @@ function tableRows(
     const y = m(b);
     return x !== undefined && y !== undefined && y > 0 ? x / y : undefined;
   };
-  const oneCold = m('generate.one');
   return [
     row('TCP echo, 1 KiB writes', rate('tcp.echo-1k'), {
       ...rate('raw.tcp.echo-1k'),
@@ -81,20 +66,7 @@ function tableRows(
       ...us('raw.tcp.connect'),
       what: 'raw connect',
     }),
-    row(
-      '`generate` one board, cold (wall)',
-      { value: oneCold, unit: 'ms' },
-      { value: m('node.start'), unit: 'ms', what: '`node -e 0`' },
-    ),
-    row(
-      `\`generate\` ${o.boards} boards in one run (wall)`,
-      { value: m('generate.many'), unit: 'ms' },
-      {
-        value: oneCold === undefined ? undefined : oneCold * o.boards,
-        unit: 'ms',
-        what: `${o.boards} × one cold run`,
-      },
-    ),
+    ...generatorRows(s, o.boards),
     row(
       `\`qhal-gen test\` linux-x86_64 (wall${o.suiteWhat})`,
       { value: o.suite, unit: 'ms' },

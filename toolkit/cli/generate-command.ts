@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { generateBoard, type GenerationResult } from '../generate/index.js';
 import { differingFiles, writeFilesAtomically } from '../generate/write.js';
-import { InputError, loadBoard, loadHal, displayPath } from '../load/index.js';
+import { InputError, loadGenerateInputs, displayPath } from '../load/index.js';
 import type { BoardModel } from '../model/board-model.js';
 import { paths } from '../load/toolkit-paths.js';
 import { TOOL_VERSION } from '../version.js';
@@ -43,16 +43,7 @@ async function planBoards(o: GenerateOptions): Promise<Planned[]> {
   const out = resolveOutDir(o.out);
   const files = [...new Set(o.boards.flatMap((b) => boardFiles('generate', b)))];
   const perBoard = files.length > 1 || o.boards.some((b) => fs.statSync(b).isDirectory());
-  const boards: BoardModel[] = [];
-  const diagnostics: InputError['diagnostics'] = [];
-  for (const file of files) {
-    try {
-      boards.push(await loadBoard(file));
-    } catch (err) {
-      if (!(err instanceof InputError)) throw err;
-      diagnostics.push(...err.diagnostics);
-    }
-  }
+  const { boards, diagnostics, hal } = await loadGenerateInputs(files);
   if (diagnostics.length) throw new InputError(diagnostics);
   const byName = new Map<string, string>();
   for (const b of boards) {
@@ -63,11 +54,10 @@ async function planBoards(o: GenerateOptions): Promise<Planned[]> {
       );
     byName.set(b.name, b.file);
   }
-  const { hal, source } = await loadHal();
   return boards.map((board) => ({
     board,
     outDir: perBoard ? path.join(out, board.name) : out,
-    result: generateBoard(board, hal, source),
+    result: generateBoard(board, hal.hal, hal.source),
   }));
 }
 

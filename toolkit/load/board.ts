@@ -5,7 +5,9 @@ import type { BoardDescription } from '../describe/board.js';
 import { SDK_DEFAULTS, type BoardModel } from '../model/board-model.js';
 import { checkBoardRules } from './board-rules.js';
 import { InputError, type Diagnostic } from './diagnostic.js';
-import { loadDescription } from './evaluate.js';
+import type { Evaluated } from './evaluate.js';
+import { failures, settle, type Planned } from './batch.js';
+import { loadCacheKey, readLoadCache, writeLoadCache } from './load-cache.js';
 
 export interface LoadBoardOptions {
   /** Overrides `sources.mbedtlsDir` (the `--mbedtls-dir` flag). */
@@ -108,23 +110,81 @@ function toModel(b: BoardDescription, file: string, opts: LoadBoardOptions): Boa
   };
 }
 
+export interface LoadedBoards {
+  /** The boards that loaded, in the order given. */
+  boards: BoardModel[];
+  /** Everything wrong with the others, each located in its file. */
+  diagnostics: Diagnostic[];
+}
+
+/** The board's model, or its rule violations located through the syntax tree. */
+function fromEvaluated(e: Evaluated, file: string, key: string, opts: LoadBoardOptions) {
+  const board = e.value as BoardDescription;
+  const violations = checkBoardRules(board, file);
+  if (violations.length) {
+    const diags: Diagnostic[] = violations.map((v) => ({
+      file,
+      ...e.locate(v.path),
+      message: v.message,
+    }));
+    throw new InputError(diags);
+  }
+  writeLoadCache(key, board);
+  return toModel(board, file, opts);
+}
+
+/**
+ * One board of a run: from the load cache when its text was checked before and its rules still
+ * hold (a certificate file may have changed since), else a request for the compiler.
+ */
+export function planBoard(boardPath: string, opts: LoadBoardOptions = {}): Planned<BoardModel> {
+  const file = path.resolve(boardPath);
+  try {
+    checkBoardPath(file);
+  } catch (err) {
+    if (err instanceof InputError) return { failed: err.diagnostics };
+    throw err;
+  }
+  const text = fs.readFileSync(file, 'utf8');
+  const key = loadCacheKey('board', file, text);
+  const cached = readLoadCache(key) as BoardDescription | undefined;
+  // A rule broken since is located by the full load.
+  if (cached !== undefined && checkBoardRules(cached, file).length === 0) {
+    return { cached: toModel(cached, file, opts) };
+  }
+  return {
+    request: {
+      file,
+      text,
+      what: 'board',
+      define: 'defineBoard',
+      use: (e) => fromEvaluated(e, file, key, opts),
+    },
+  };
+}
+
+/** Distinct board files, in the order given. */
+export function distinctFiles(boardPaths: readonly string[]): string[] {
+  return [...new Set(boardPaths.map((b) => path.resolve(b)))];
+}
+
+/** Loads board files (one run's worth), type-checking the ones not in the load cache together. */
+export async function loadBoards(
+  boardPaths: readonly string[],
+  opts: LoadBoardOptions = {},
+): Promise<LoadedBoards> {
+  const results = await settle(distinctFiles(boardPaths).map((f) => planBoard(f, opts)));
+  return {
+    boards: results.flatMap((r) => (r.ok ? [r.value] : [])),
+    diagnostics: failures(results),
+  };
+}
+
 export async function loadBoard(
   boardPath: string,
   opts: LoadBoardOptions = {},
 ): Promise<BoardModel> {
-  const file = path.resolve(boardPath);
-  checkBoardPath(file);
-  return loadDescription(file, 'board', 'defineBoard', (evaluated) => {
-    const board = evaluated.value as BoardDescription;
-    const violations = checkBoardRules(board, file);
-    if (violations.length) {
-      const diags: Diagnostic[] = violations.map((v) => ({
-        file,
-        ...evaluated.locate(v.path),
-        message: v.message,
-      }));
-      throw new InputError(diags);
-    }
-    return toModel(board, file, opts);
-  });
+  const { boards, diagnostics } = await loadBoards([boardPath], opts);
+  if (diagnostics.length) throw new InputError(diagnostics);
+  return boards[0] as BoardModel;
 }

@@ -4,7 +4,7 @@
  * excess-property check there), so the value itself is held to the type: every enum-like
  * string in its union, no unknown key, no missing one.
  */
-import { Node, type Type } from 'ts-morph';
+import { Node, type Type } from './ts-morph.js';
 import type { Origins } from './static-eval.js';
 
 export interface ValueProblem {

@@ -4,11 +4,11 @@
  * rules. Order of the checks: syntax, then "is it data", then types: a statement that would
  * run is reported as such, not as the type errors of the trimmed library it was checked with.
  */
-import { Node, type SourceFile } from 'ts-morph';
+import { Node, type SourceFile } from './ts-morph.js';
 import { checkValueAgainstType } from './check-value.js';
 import { InputError, type Diagnostic } from './diagnostic.js';
 import { evaluateStatically, type Origins } from './static-eval.js';
-import { typecheckFile } from './typecheck.js';
+import { typecheckFiles, type CheckedFile, type SourceText } from './typecheck.js';
 
 export interface Evaluated {
   value: unknown;
@@ -42,40 +42,58 @@ function locator(sf: SourceFile, value: unknown, origins: Origins): Evaluated['l
   };
 }
 
+export type Loaded<R> = { ok: true; value: R } | { ok: false; diagnostics: Diagnostic[] };
+
+/** A description file to load: `define` is the 'qhal-gen' function its default export calls. */
+export interface DescriptionRequest<R> extends SourceText {
+  /** What the file is, for messages: "board", "HAL description". */
+  what: string;
+  define: string;
+  /** Runs while the syntax tree is alive (a rule's location needs it); may throw InputError. */
+  use(e: Evaluated): R;
+}
+
+function loadChecked<R>(req: DescriptionRequest<R>, checked: CheckedFile): R {
+  const { file } = req;
+  const { sourceFile: sf } = checked;
+  if (checked.syntaxErrors.length) throw new InputError(checked.syntaxErrors);
+  const r = evaluateStatically(sf, req.what, req.define);
+  if (!r.ok) throw new InputError(r.errors.map((e) => at(file, sf, e.node, e.message)));
+  const typeErrors = checked.typeErrors();
+  if (typeErrors.length) throw new InputError(typeErrors);
+  const { value, origins, call } = r.result;
+  const param = call.getExpression().getType().getCallSignatures()[0]?.getParameters()[0];
+  if (param) {
+    const problems = checkValueAgainstType(
+      value,
+      param.getTypeAtLocation(call),
+      origins,
+      call,
+      call.getArguments()[0] ?? call,
+    );
+    if (problems.length) throw new InputError(problems.map((p) => at(file, sf, p.node, p.message)));
+  }
+  return req.use({ value, locate: locator(sf, value, origins) });
+}
+
 /**
- * Loads a description file: `define` is the 'qhal-gen' function its default export must
- * call (defineBoard or defineHal). Throws InputError for anything wrong with it. `use` runs
- * while the syntax tree is alive (a rule's location needs it).
+ * Loads description files (distinct paths; boards and the HAL description alike): each gets
+ * its value or its located errors. The files are type-checked as one batch, one Program and one
+ * type checker, and dropped only after the last one was used: dropping one earlier would make
+ * the next type query build a new Program and checker.
  */
-export function loadDescription<R>(
-  file: string,
-  what: string,
-  define: string,
-  use: (e: Evaluated) => R,
-): R {
-  const checked = typecheckFile(file);
+export function loadDescriptions<R>(requests: readonly DescriptionRequest<R>[]): Loaded<R>[] {
+  const checked = typecheckFiles(requests);
   try {
-    const { sourceFile: sf } = checked;
-    if (checked.syntaxErrors.length) throw new InputError(checked.syntaxErrors);
-    const r = evaluateStatically(sf, what, define);
-    if (!r.ok) throw new InputError(r.errors.map((e) => at(file, sf, e.node, e.message)));
-    const typeErrors = checked.typeErrors();
-    if (typeErrors.length) throw new InputError(typeErrors);
-    const { value, origins, call } = r.result;
-    const param = call.getExpression().getType().getCallSignatures()[0]?.getParameters()[0];
-    if (param) {
-      const problems = checkValueAgainstType(
-        value,
-        param.getTypeAtLocation(call),
-        origins,
-        call,
-        call.getArguments()[0] ?? call,
-      );
-      if (problems.length)
-        throw new InputError(problems.map((p) => at(file, sf, p.node, p.message)));
-    }
-    return use({ value, locate: locator(sf, value, origins) });
+    return requests.map((req, i) => {
+      try {
+        return { ok: true, value: loadChecked(req, checked[i] as CheckedFile) };
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        return { ok: false, diagnostics: err.diagnostics };
+      }
+    });
   } finally {
-    checked.release();
+    for (const c of checked) c.release();
   }
 }

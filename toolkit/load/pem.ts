@@ -3,8 +3,20 @@ import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto'
 
 const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
+/** Verdicts by file text: the boards of one run mostly name the same CA file. */
+const certificateVerdicts = new Map<string, string | null>();
+
 /** Returns null when `text` holds at least one certificate and all of them parse. */
 export function pemCertificateProblem(text: string): string | null {
+  let verdict = certificateVerdicts.get(text);
+  if (verdict === undefined) {
+    verdict = certificateProblem(text);
+    certificateVerdicts.set(text, verdict);
+  }
+  return verdict;
+}
+
+function certificateProblem(text: string): string | null {
   const blocks = text.match(CERT_BLOCK);
   if (!blocks) return 'holds no PEM certificate (-----BEGIN CERTIFICATE-----)';
   // A BEGIN line without its END would be skipped by the pattern: every one must close.

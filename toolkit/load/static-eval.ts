@@ -8,7 +8,7 @@
  * Every object built here remembers where each of its properties was written (through spreads
  * too), so a rule broken by a value points at that value.
  */
-import { Node, SyntaxKind, type SourceFile, type CallExpression } from 'ts-morph';
+import { Node, SyntaxKind, type SourceFile, type CallExpression } from './ts-morph.js';
 
 export class StaticEvalError extends Error {
   constructor(

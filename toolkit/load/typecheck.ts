@@ -2,12 +2,19 @@
  * Type-checks a description file (board or HAL) with ts-morph against the running toolkit's
  * declarations, so `import { defineBoard } from 'qhal-gen'` works from any folder on disk.
  * One Project serves the HAL description and every board of a run, with the few global types
- * a description uses (description-lib.ts) instead of TypeScript's libs.
+ * a description uses (description-lib.ts) instead of TypeScript's libs. The files of one
+ * batch (every board of a run) share one Program, so one type checker serves them all.
  */
-import { Project, ts, type SourceFile } from 'ts-morph';
+import type { ts as TsTypes } from 'ts-morph';
+import { Project, ts, type SourceFile } from './ts-morph.js';
 import { DESCRIPTION_LIB, DESCRIPTION_LIB_FILE } from './description-lib.js';
 import type { Diagnostic } from './diagnostic.js';
 import { paths } from './toolkit-paths.js';
+
+export interface SourceText {
+  file: string;
+  text: string;
+}
 
 export interface CheckedFile {
   sourceFile: SourceFile;
@@ -18,7 +25,7 @@ export interface CheckedFile {
   release(): void;
 }
 
-function toDiagnostic(file: string, sf: SourceFile, d: ts.Diagnostic): Diagnostic {
+function toDiagnostic(file: string, sf: SourceFile, d: TsTypes.Diagnostic): Diagnostic {
   const start = d.start ?? 0;
   const { line, column } = sf.getLineAndColumnAtPos(start);
   // A chained message ("Type X is not assignable... / Property y is missing...") reads best
@@ -55,25 +62,29 @@ function project(): Project {
   return shared;
 }
 
-export function typecheckFile(file: string): CheckedFile {
+/** Type-checks `files` together: one Program and one type checker for the whole batch. */
+export function typecheckFiles(files: readonly SourceText[]): CheckedFile[] {
   const p = project();
-  // The file may have changed since an earlier load in this process: read it afresh.
-  const old = p.getSourceFile(file);
-  if (old) p.removeSourceFile(old);
-  const sourceFile = p.addSourceFileAtPath(file);
+  // The text the caller read (and keyed its cache by), not the file as it may be by now.
+  const sourceFiles = files.map(({ file, text }) =>
+    p.createSourceFile(file, text, { overwrite: true }),
+  );
   p.resolveSourceFileDependencies();
   const program = p.getProgram().compilerObject;
-  const errors = (found: readonly ts.Diagnostic[]) =>
-    found
-      .filter((d) => d.category === ts.DiagnosticCategory.Error)
-      .map((d) => toDiagnostic(file, sourceFile, d))
-      .sort((a, b) => a.line - b.line || a.col - b.col);
-  return {
-    sourceFile,
-    syntaxErrors: errors(program.getSyntacticDiagnostics(sourceFile.compilerNode)),
-    typeErrors: () => errors(program.getSemanticDiagnostics(sourceFile.compilerNode)),
-    release: () => {
-      if (!sourceFile.wasForgotten()) p.removeSourceFile(sourceFile);
-    },
-  };
+  return files.map(({ file }, i) => {
+    const sourceFile = sourceFiles[i] as SourceFile;
+    const errors = (found: readonly TsTypes.Diagnostic[]) =>
+      found
+        .filter((d) => d.category === ts.DiagnosticCategory.Error)
+        .map((d) => toDiagnostic(file, sourceFile, d))
+        .sort((a, b) => a.line - b.line || a.col - b.col);
+    return {
+      sourceFile,
+      syntaxErrors: errors(program.getSyntacticDiagnostics(sourceFile.compilerNode)),
+      typeErrors: () => errors(program.getSemanticDiagnostics(sourceFile.compilerNode)),
+      release: () => {
+        if (!sourceFile.wasForgotten()) p.removeSourceFile(sourceFile);
+      },
+    };
+  });
 }
