@@ -71,7 +71,10 @@ async function plan(network: SuiteNetwork): Promise<{
   }
   if (network === 'qemu-slirp') {
     const s = SLIRP;
-    const forwards = { tcp: await freePort('127.0.0.1', 'tcp'), udp: await freePort('127.0.0.1', 'udp') };
+    const forwards = {
+      tcp: await freePort('127.0.0.1', 'tcp'),
+      udp: await freePort('127.0.0.1', 'udp'),
+    };
     return {
       broker: {
         dns: { port: 53, host: '127.0.0.1' },
