@@ -12,7 +12,7 @@ import { paths } from '../toolkit/load/toolkit-paths.js';
 import { TOOL_VERSION } from '../toolkit/version.js';
 import { loadBoard } from '../toolkit/load/index.js';
 import type { BoardModel } from '../toolkit/model/board-model.js';
-import { boardVariant, EXAMPLE_BOARDS, exampleBoardPath, generateFor } from './helpers/boards.js';
+import { boardVariant, exampleBoardPath, generateFor } from './helpers/boards.js';
 import { runBin, runCli } from './helpers/cli.js';
 
 const GOLDEN = path.join(paths.root, 'test', 'golden');
@@ -215,15 +215,15 @@ test('generated files are clang-format clean in the project style', async (t) =>
     return;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-fmt-'));
-  // Every backend: two POSIX boards, lwIP sockets (unix port and FreeRTOS), lwIP raw.
+  // Every golden board (each backend, the tcp-only board), and a second POSIX and FreeRTOS one.
   const boards = [
-    ...EXAMPLE_BOARDS.slice(0, 2),
-    'linux-x86_64-lwip',
-    'freertos-lwip-cortex-m4',
-    'mps2-an385-lwip-raw',
+    ...Object.values(GOLDEN_BOARDS),
+    exampleBoardPath('linux-aarch64'),
+    exampleBoardPath('freertos-lwip-cortex-m4'),
   ];
-  for (const name of boards) {
-    const r = await generateFor(exampleBoardPath(name));
+  for (const boardFile of boards) {
+    const name = path.basename(boardFile, '.ts');
+    const r = await generateFor(boardFile);
     for (const f of r.files) {
       const file = path.join(dir, `${name}-${f.name}`);
       fs.writeFileSync(file, f.content);
