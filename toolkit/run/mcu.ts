@@ -153,7 +153,7 @@ export async function linkFirmware(
   });
 }
 
-/** Runs an already linked ELF under QEMU; see runMcuFirmware. */
+/** Runs an already linked ELF under QEMU (semihosting, user-mode networking); stops it by PID. */
 export async function runFirmwareElf(
   target: Target,
   elf: string,
