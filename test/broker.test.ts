@@ -97,6 +97,7 @@ describe('test broker', { timeout: 240_000 }, () => {
       i.mqtt.tcp,
       i.mqtt.tls,
       i.control,
+      ...(i.dtls ? [i.dtls.psk, i.dtls.cert, i.dtls.untrusted, i.dtls.wrongHost] : []),
     ]) {
       assert.ok(Number.isInteger(p) && p > 0, `port ${p}`);
     }
@@ -124,6 +125,27 @@ describe('test broker', { timeout: 240_000 }, () => {
     s.close();
     assert.equal(got.toString(), 'dgram');
   });
+
+  it(
+    'UDP echo on ::1 answers a datagram (when IPv6 loopback is up)',
+    { timeout: 20_000 },
+    async (t) => {
+      const { udpEcho6 } = broker.info;
+      if (udpEcho6 === null) {
+        assert.equal(broker.info.tcpEcho6, null, 'both IPv6 echoes, or neither');
+        t.skip('no IPv6 loopback here');
+        return;
+      }
+      assert.match(suiteConfig(broker.info), new RegExp(`^udp-echo6=${udpEcho6}$`, 'm'));
+      const s = dgram.createSocket('udp6');
+      const got = await new Promise<Buffer>((resolve) => {
+        s.on('message', (m) => resolve(m));
+        s.send('dgram6', udpEcho6, '::1');
+      });
+      s.close();
+      assert.equal(got.toString(), 'dgram6');
+    },
+  );
 
   it('TLS valid port verifies against the test CA and echoes', { timeout: 20_000 }, async () => {
     const s = await tlsConnect(broker.info.tls.valid);

@@ -5,7 +5,7 @@ import { defineBoard } from 'qhal-gen';
  * lwIP runs as a library in the program (Debian's unix port: pthreads sys_arch, and its TAP
  * driver `tapif` for the wire), so the same HAL code an RTOS board runs is exercised on a PC.
  * The program calls tcpip_init() and adds a netif (tapif on a TAP device) before the first
- * Qhal_* call; see examples/apps/lwip-smoke/.
+ * Qhal_* call; see examples/apps/conformance/net-lwip.c.
  *
  * Every feature is on, IPv6 included (the program gives lwIP its IPv6 address).
  * TLS and DTLS run mbedtls over lwIP sockets and verify the server (CA below and host name).

@@ -11,7 +11,7 @@ import { defineBoard } from 'qhal-gen';
  * (bounded by the handshake time-out, lwIP kept running), as the core expects of that call.
  * Its pre-shared key comes from the firmware's qhal_test_psk() (declared in the generated
  * qhal_socket.h): the key is the device's secret, provisioned per device, so it belongs to
- * the application, not to the board support; examples/apps/mps2-smoke has one for tests.
+ * the application, not to the board support; examples/apps/conformance/record.c has one for tests.
  * Without `psk` DTLS would use certificates, verified like TLS.
  * The CA is a test CA shipped so the example builds as is; put your cloud's CA bundle there.
  * The AN385 has no RTC, so certificate validity dates are not checked. IPv6 is off to keep

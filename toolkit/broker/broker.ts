@@ -48,6 +48,8 @@ export interface BrokerInfo {
   /** TCP echo on ::1, or null when IPv6 loopback is unavailable. */
   tcpEcho6: number | null;
   udpEcho: number;
+  /** UDP echo on the IPv6 address, or null like tcpEcho6. */
+  udpEcho6: number | null;
   tls: {
     valid: number;
     wrongHost: number;
@@ -58,7 +60,8 @@ export interface BrokerInfo {
     fullRecord: number;
   };
   mqtt: { tcp: number; tls: number };
-  dtls: { psk: number; cert: number } | null;
+  /** DTLS echoes: PSK, and with the TLS servers' certificates (good, untrusted CA, wrong name). */
+  dtls: { psk: number; cert: number; untrusted: number; wrongHost: number } | null;
   psk: { identity: string; keyHex: string };
   dns: { host: string; port: number } | null;
   control: number;
@@ -137,10 +140,12 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
         startFaults(host, opts.closeAfterBytes, opts.slowPauseMs).then(add),
       ]);
     let tcpEcho6: number | null = null;
+    let udpEcho6: number | null = null;
     try {
       tcpEcho6 = add(await startTcpEcho(opts.host6 ?? '::1')).port;
+      udpEcho6 = add(await startUdpEcho(opts.host6 ?? '::1')).port;
     } catch {
-      tcpEcho6 = null;
+      // No IPv6 here: the IPv6 cases skip, saying the broker has no IPv6 echo.
     }
     const control = add(
       await startControl({
@@ -161,12 +166,16 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
     if (opts.dtls !== false) {
       const bin = await ensureDtlsEcho();
       const lifeS = lifetimeMs / 1000 + 5;
-      const [p, c] = await Promise.all([
+      const cert = (c: string, k: string) =>
+        startDtlsEcho(bin, host, { cert: c, key: k }, lifeS).then(add);
+      const [p, c, u, w] = await Promise.all([
         startDtlsEcho(bin, host, { psk: psk.keyHex, identity: psk.identity }, lifeS).then(add),
-        startDtlsEcho(bin, host, { cert: pki.serverCert, key: pki.serverKey }, lifeS).then(add),
+        cert(pki.serverCert, pki.serverKey),
+        cert(pki.untrustedCert, pki.untrustedKey),
+        cert(pki.wrongHostCert, pki.wrongHostKey),
       ]);
-      dtlsServers.push(p, c);
-      dtls = { psk: p.port, cert: c.port };
+      dtlsServers.push(p, c, u, w);
+      dtls = { psk: p.port, cert: c.port, untrusted: u.port, wrongHost: w.port };
     }
     lifetimeTimer = setTimeout(() => void stop(), lifetimeMs);
     lifetimeTimer.unref();
@@ -175,6 +184,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
       tcpEcho: tcpEcho.port,
       tcpEcho6,
       udpEcho: udpEcho.port,
+      udpEcho6,
       tls: {
         valid: valid.port,
         wrongHost: wrongHost.port,
@@ -218,6 +228,7 @@ export function suiteConfig(info: BrokerInfo, extra: Record<string, string | num
     'tcp-echo': info.tcpEcho,
     'tcp-echo6': info.tcpEcho6 ?? 0,
     'udp-echo': info.udpEcho,
+    'udp-echo6': info.udpEcho6 ?? 0,
     'tls-valid': info.tls.valid,
     'tls-wrong-host': info.tls.wrongHost,
     'tls-expired': info.tls.expired,
@@ -228,6 +239,8 @@ export function suiteConfig(info: BrokerInfo, extra: Record<string, string | num
     'mqtt-tls': info.mqtt.tls,
     'dtls-psk': info.dtls?.psk ?? 0,
     'dtls-cert': info.dtls?.cert ?? 0,
+    'dtls-untrusted': info.dtls?.untrusted ?? 0,
+    'dtls-wrong-host': info.dtls?.wrongHost ?? 0,
     'psk-identity': info.psk.identity,
     'psk-key': info.psk.keyHex,
     control: info.control,

@@ -7,7 +7,7 @@
  * - refuse: a port where nothing listens (taken from the kernel, then released).
  */
 import net from 'node:net';
-import { closeServer, listen, track, type Closable } from './servers.js';
+import { closeServer, freePort, listen, track, type Closable } from './servers.js';
 
 export interface FaultServers extends Closable {
   reset: number;
@@ -18,13 +18,6 @@ export interface FaultServers extends Closable {
   refuse: number;
   /** Bytes the slow reader has consumed, all connections together. */
   slowBytes(): number;
-}
-
-export async function freePort(host: string): Promise<number> {
-  const s = net.createServer();
-  const port = await listen(s, host);
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 export async function startFaults(

@@ -1,6 +1,6 @@
-/** Small helpers shared by the broker's servers: listen on port 0, close everything. */
-import type dgram from 'node:dgram';
-import type net from 'node:net';
+/** Small helpers shared by the broker's servers: listen on port 0, free ports, close everything. */
+import dgram from 'node:dgram';
+import net from 'node:net';
 
 export interface Closable {
   close(): Promise<void>;
@@ -60,4 +60,22 @@ export function track(server: net.Server): Set<net.Socket> {
     s.on('error', () => s.destroy());
   });
   return set;
+}
+
+/**
+ * A port nothing listens on right now (bound on host, read back, released): for the refusing
+ * port and QEMU's host forwards. Another process may take it meanwhile; callers that need it
+ * held bind it themselves.
+ */
+export async function freePort(host: string, kind: 'tcp' | 'udp' = 'tcp'): Promise<number> {
+  if (kind === 'udp') {
+    const u = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    const port = await bindUdp(u, host);
+    await closeUdp(u);
+    return port;
+  }
+  const s = net.createServer();
+  const port = await listen(s, host);
+  await closeServer(s, new Set());
+  return port;
 }

@@ -8,7 +8,8 @@
  * stops QEMU by PID whatever happens, and returns the firmware's `N passed, N failed`.
  *
  * The application and its command line (semihosting SYS_GET_CMDLINE, QEMU's `-append`)
- * are parameters: the mps2 smoke app today, the conformance suite later.
+ * are parameters: the conformance suite's firmware (suite-build.ts links it, ns-entry.ts
+ * runs it).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -155,7 +156,7 @@ export async function linkFirmware(
   });
 }
 
-/** Runs an already linked ELF under QEMU; see runMcuFirmware. */
+/** Runs an already linked ELF under QEMU (semihosting, user-mode networking); stops it by PID. */
 export async function runFirmwareElf(
   target: Target,
   elf: string,
@@ -219,20 +220,4 @@ export async function runFirmwareElf(
     output,
     seconds: (Date.now() - started) / 1000,
   };
-}
-
-/** Links the application with the board's build and runs it on QEMU. */
-export async function runMcuFirmware(o: McuFirmwareOptions): Promise<McuFirmwareResult> {
-  const elf = await linkFirmware(o);
-  return runFirmwareElf(getTarget(o.build.target), elf, o);
-}
-
-/** One line for people: what the run ended with. */
-export function formatFirmwareResult(r: McuFirmwareResult): string {
-  const how = r.timedOut
-    ? 'timed out'
-    : r.exitCode !== null
-      ? `exit status ${r.exitCode}`
-      : `killed by ${r.signal ?? 'a signal'}`;
-  return `${path.basename(r.elf)}: ${r.summary ?? 'no summary line'}; QEMU ${how} after ${r.seconds.toFixed(1)}s`;
 }

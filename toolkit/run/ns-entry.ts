@@ -4,13 +4,12 @@
  * the suite its configuration (a file, or QEMU's -append for a firmware), runs it and relays
  * its output. Exit status: the suite's. Argument: one JSON object (NsJob).
  */
-import dgram from 'node:dgram';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startBroker, suiteConfig, testZone, type Broker } from '../broker/index.js';
 import type { BrokerOptions } from '../broker/broker.js';
+import { freePort } from '../broker/servers.js';
 import { getTarget } from '../toolchain/targets.js';
 import { qemuFirmwareCommand } from './mcu.js';
 import {
@@ -34,22 +33,6 @@ export interface NsJob {
   lifetimeMs: number;
   dtls: boolean;
   extraConfig?: Record<string, string | number>;
-}
-
-/** A port free on 127.0.0.1 for `hostfwd` (bound, read back, released). */
-async function freePort(kind: 'tcp' | 'udp'): Promise<number> {
-  if (kind === 'tcp') {
-    const s = net.createServer();
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-    const port = (s.address() as net.AddressInfo).port;
-    await new Promise<void>((r) => s.close(() => r()));
-    return port;
-  }
-  const u = dgram.createSocket('udp4');
-  await new Promise<void>((r) => u.bind(0, '127.0.0.1', () => r()));
-  const port = u.address().port;
-  await new Promise<void>((r) => u.close(() => r()));
-  return port;
 }
 
 /** Where the broker listens and what the suite is told, per network. */
@@ -88,7 +71,10 @@ async function plan(network: SuiteNetwork): Promise<{
   }
   if (network === 'qemu-slirp') {
     const s = SLIRP;
-    const forwards = { tcp: await freePort('tcp'), udp: await freePort('udp') };
+    const forwards = {
+      tcp: await freePort('127.0.0.1', 'tcp'),
+      udp: await freePort('127.0.0.1', 'udp'),
+    };
     return {
       broker: {
         dns: { port: 53, host: '127.0.0.1' },

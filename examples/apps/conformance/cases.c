@@ -1253,6 +1253,200 @@ static int steady_state_no_heap(void)
     return CASE_PASS;
 }
 
+/* ---- checks the retired smoke apps made (examples/apps/lwip-smoke, mps2-smoke) ---- */
+
+/* Bad arguments and handles that are not live fail at once, without a callback: a NULL host,
+ * a made-up handle, a live handle's address plus one; a second close of a closed handle
+ * leaves the link that reused its slot alone. */
+static int args_bad_arguments(void)
+{
+    quint8_t type = 0xff, t2;
+    quint32_t ct = 0;
+    open_info_t oi;
+    pointer_t h, h2;
+    int r = CASE_PASS;
+    if (need(QHAL_FEATURE_TCP, "tcp")) return CASE_SKIP;
+    rec_opening();
+    h = Qhal_tcpClientInit(&type, NULL, (quint16_t)port("tcp-echo"), &ct);
+    rec_opened(h);
+    if (h != SOCKET_FD_INVALID) return case_fail("Qhal_tcpClientInit(hostname NULL) returned a handle");
+#if QHAL_FEATURE_TLS
+    rec_opening();
+    h = Qhal_tcpSslClientInit(&type, NULL, (quint16_t)port("tls-valid"), &ct);
+    rec_opened(h);
+    if (h != SOCKET_FD_INVALID) return case_fail("Qhal_tcpSslClientInit(hostname NULL) returned a handle");
+#endif
+    if (Qhal_sockWrite((pointer_t)12345, SOCKET_TYPE_TCP_CLI, NULL, (const quint8_t *)"x", 1, NULL))
+        return case_fail("Qhal_sockWrite on a made-up handle returned TRUE");
+    Qhal_sockClose((pointer_t)12345, SOCKET_TYPE_TCP_CLI);
+    h = open_stream(0, host(), port("tcp-echo"), &type, &oi, WAIT_MS);
+    if (h == SOCKET_FD_INVALID) return case_fail("connect: %s", oi.why);
+    if (Qhal_sockWrite(h + 1, type, NULL, (const quint8_t *)"x", 1, NULL))
+        r = case_fail("Qhal_sockWrite on a live handle plus one returned TRUE");
+    suite_close(h, type);
+    if (r != CASE_PASS) return r;
+    h2 = open_stream(0, host(), port("tcp-echo"), &t2, &oi, WAIT_MS);
+    if (h2 == SOCKET_FD_INVALID) return case_fail("connect after a close: %s", oi.why);
+    if (h2 == h) r = case_fail("a new link got the closed link's handle 0x%lx again", (unsigned long)h);
+    suite_close(h, type); /* the core closing twice: must not touch the new link */
+    if (r == CASE_PASS && Qhal_sockWrite(h, type, NULL, (const quint8_t *)"x", 1, NULL))
+        r = case_fail("Qhal_sockWrite on a closed handle returned TRUE");
+    if (r == CASE_PASS) r = expect_echo(h2, t2, 100, 51);
+    suite_close(h2, t2);
+    return r;
+}
+
+/* A small write is taken at once (isSending FALSE); a write the stack cannot take whole sets
+ * isSending, and exactly one Quos_socketIOTxCb follows. */
+static int tcp_write_queued_one_txcb(void)
+{
+    quint8_t type;
+    open_info_t oi;
+    pointer_t h;
+    qbool sending = TRUE;
+    int r = CASE_PASS, writes = 0;
+    const size_t chunk = WRITE_MAX < 60000 ? WRITE_MAX : 60000;
+    if (need(QHAL_FEATURE_TCP, "tcp")) return CASE_SKIP;
+    h = open_stream(0, host(), port("tcp-echo"), &type, &oi, WAIT_MS);
+    if (h == SOCKET_FD_INVALID) return case_fail("connect to the TCP echo: %s", oi.why);
+    if (!suite_write(h, type, NULL, (const quint8_t *)"hello", 5, &sending)) r = case_fail("5-byte write returned FALSE");
+    else if (sending) r = case_fail("5-byte write on an idle link set isSending");
+    else if (!wait_rx(h, 5, WAIT_MS)) r = case_fail("no echo of the 5-byte write");
+    suite_close(h, type);
+    if (r != CASE_PASS) return r;
+    h = open_stream(0, host(), port("slow"), &type, &oi, WAIT_MS);
+    if (h == SOCKET_FD_INVALID) return case_fail("connect to the slow reader: %s", oi.why);
+    fill_pattern(chunk, 53);
+    for (sending = FALSE; !sending && writes < 2000 && r == CASE_PASS; writes++)
+        if (!suite_write(h, type, NULL, g_pattern, (quint16_t)chunk, &sending))
+            r = case_fail("Qhal_sockWrite returned FALSE after %d writes", writes);
+    if (r == CASE_PASS && !sending) r = case_fail("isSending never set to a reader that reads nothing");
+    if (r == CASE_PASS && !wait_count(h, EV_TX, 1, 20000)) r = case_fail("no Quos_socketIOTxCb within 20 s");
+    if (r == CASE_PASS)
+    {
+        sleep_ms(500);
+        if (rec_count(h, EV_TX) != 1)
+            r = case_fail("Quos_socketIOTxCb %d times for one queued write", rec_count(h, EV_TX));
+    }
+    suite_close(h, type);
+    return r;
+}
+
+/* UDP over IPv6: the peer block, the echo and its sender. */
+static int udp_ipv6(void)
+{
+    quint8_t type;
+    void *peer = NULL;
+    pointer_t h;
+    peer_buf_t from;
+    char text[80];
+    int r = CASE_PASS;
+    if (need(QHAL_FEATURE_UDP, "udp") || need(QHAL_FEATURE_IPV6, "ipv6")) return CASE_SKIP;
+    if (!port("udp-echo6")) return case_skip("the broker has no IPv6 UDP echo");
+    h = open_udp(0, host6(), port("udp-echo6"), &peer, &type);
+    if (h == SOCKET_FD_INVALID) return case_fail("Qhal_udpInit([%s]:%d) failed", host6(), port("udp-echo6"));
+    peer_text(peer, text, sizeof(text));
+    if (peer == NULL || text[0] != '[' || peer_port(peer) != port("udp-echo6"))
+        r = case_fail("*peer is %s, expected [%s]:%d", text, host6(), port("udp-echo6"));
+    fill_pattern(300, 55);
+    if (r == CASE_PASS) r = write_all(h, type, NULL, g_pattern, 300);
+    if (r == CASE_PASS && !wait_rx(h, 300, WAIT_MS)) r = case_fail("no echo datagram over IPv6");
+    if (r == CASE_PASS && (rec_rx(h, g_buf, sizeof(g_buf)) != 300 || memcmp(g_buf, g_pattern, 300)))
+        r = case_fail("IPv6 echo datagram corrupted");
+    if (r == CASE_PASS && rec_last_peer(h, &from, sizeof(from)))
+    {
+        peer_text(&from, text, sizeof(text));
+        if (text[0] != '[' || peer_port(&from) != port("udp-echo6"))
+            r = case_fail("Rx peer %s is not the IPv6 echo server", text);
+    }
+    else if (r == CASE_PASS) r = case_fail("IPv6 datagram delivered without its sender");
+    suite_close(h, type);
+    if (peer) qhal_shim_free(peer);
+    return r;
+}
+
+/* Qhal_dns2IPGet: NULL fails cleanly, an IPv6 literal is its own answer, an unknown name
+ * fails in bounded time. */
+static int dns_null_and_literals(void)
+{
+    static quint8_t buf[46];
+    quint8_t *list[1];
+    quint32_t n;
+    uint64_t t0;
+    list[0] = buf;
+    if (need(QHAL_FEATURE_DNS, "dns")) return CASE_SKIP;
+    if (Qhal_dns2IPGet(NULL, list, 1) != 0) return case_fail("Qhal_dns2IPGet(NULL) gave an answer");
+    if (QHAL_FEATURE_IPV6)
+    {
+        n = Qhal_dns2IPGet(host6(), list, 1);
+        if (n != 1 || strcmp((char *)buf, host6()))
+            return case_fail("literal %s: %u answers, first '%.46s'", host6(), (unsigned)n, buf);
+    }
+    if (!cfg_int("dns-names", 0)) return CASE_PASS;
+    t0 = now_ms();
+    if (Qhal_dns2IPGet("nope.qhal.test", list, 1) != 0) return case_fail("an unknown name gave an answer");
+    if (now_ms() - t0 > QHAL_CONNECT_TIMEOUT_MS + 2000u)
+        return case_fail("an unknown name took %lu ms to fail", (unsigned long)(now_ms() - t0));
+    return CASE_PASS;
+}
+
+/* DTLS with the board's own authentication: the PSK hook is asked once per handshake, no
+ * ConnResult follows (hal/CONVENTIONS.md), a record larger than a datagram on most links
+ * (IP-fragmented) echoes intact, a write after close fails, and a new session works
+ * afterwards (on a PSK board, after a failed handshake with the wrong key). */
+static int dtls_large_record_new_session(void)
+{
+    quint8_t type;
+    pointer_t h;
+    const char *name = QHAL_PSK ? host() : tls_name();
+    int rport = QHAL_PSK ? port("dtls-psk") : port("dtls-cert"), r;
+    if (need(QHAL_FEATURE_DTLS, "dtls")) return CASE_SKIP;
+    if (!rport) return case_skip("the broker has no DTLS server");
+    suite_psk_wrong(0);
+    (void)suite_psk_calls();
+    h = open_dtls(name, rport, &type);
+    if (h == SOCKET_FD_INVALID) return case_fail("Qhal_udpSslInit(%s:%d) failed", name, rport);
+    if (QHAL_PSK && (r = suite_psk_calls()) != 1)
+        r = case_fail("the PSK hook was called %d times for one handshake", r);
+    else r = expect_echo(h, type, 4000, 57);
+    /* No connect outcome for DTLS (the handshake ran inside Init), and the link stayed up. */
+    if (r == CASE_PASS && (rec_count(h, EV_CONN) || rec_count(h, EV_DOWN)))
+        r = case_fail("%d ConnResult and %d link-down events on a DTLS link", rec_count(h, EV_CONN), rec_count(h, EV_DOWN));
+    suite_close(h, type);
+    if (r == CASE_PASS && Qhal_sockWrite(h, type, NULL, (const quint8_t *)"x", 1, NULL))
+        r = case_fail("Qhal_sockWrite on a closed DTLS handle returned TRUE");
+    if (r == CASE_PASS && QHAL_PSK)
+    {
+        suite_psk_wrong(1);
+        h = open_dtls(name, rport, &type);
+        suite_psk_wrong(0);
+        if (h != SOCKET_FD_INVALID)
+        {
+            suite_close(h, type);
+            return case_fail("DTLS link came up with the wrong pre-shared key");
+        }
+    }
+    if (r == CASE_PASS) r = dtls_echo_case(name, rport);
+    return r;
+}
+
+/* DTLS with certificates refuses a server the board must not trust: Init fails, no handle. */
+static int dtls_cert_rejected(const char *key)
+{
+    quint8_t type;
+    pointer_t h;
+    if (need(QHAL_FEATURE_DTLS, "dtls")) return CASE_SKIP;
+    if (QHAL_PSK) return case_skip("board uses a pre-shared key for DTLS");
+    if (!port(key)) return case_skip("the broker has no DTLS server");
+    h = open_dtls(tls_name(), port(key), &type);
+    if (h == SOCKET_FD_INVALID) return CASE_PASS;
+    suite_close(h, type);
+    return case_fail("DTLS link came up although the server certificate must be rejected");
+}
+
+static int dtls_cert_untrusted(void) { return dtls_cert_rejected("dtls-untrusted"); }
+static int dtls_cert_wrong_host(void) { return dtls_cert_rejected("dtls-wrong-host"); }
+
 const case_t g_cases[] = {
     {"tcp.echo", tcp_echo_basic},
     {"tcp.echo-sizes-1B-64KiB", tcp_echo_sizes},
@@ -1288,6 +1482,14 @@ const case_t g_cases[] = {
     {"lifecycle.init-right-after-close", lifecycle_init_after_close},
     {"lifecycle.server-listens-again-same-port", server_listen_again},
     {"resources.no-heap-in-steady-state", steady_state_no_heap},
+    /* from the retired smoke apps */
+    {"args.bad-arguments-and-stale-handles", args_bad_arguments},
+    {"tcp.write-queued-then-one-txcb", tcp_write_queued_one_txcb},
+    {"udp.ipv6", udp_ipv6},
+    {"dns.null-and-literals", dns_null_and_literals},
+    {"dtls.large-record-then-new-session", dtls_large_record_new_session},
+    {"dtls.cert-untrusted-rejected", dtls_cert_untrusted},
+    {"dtls.cert-wrong-host-rejected", dtls_cert_wrong_host},
     {NULL, NULL},
 };
 

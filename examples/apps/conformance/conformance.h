@@ -87,6 +87,8 @@ long shim_total_allocations(void);
 
 /* ---- PSK ---- */
 void suite_psk_wrong(int wrong);
+/* Calls of the board's PSK hook since the last call of this (then resets the count). */
+int suite_psk_calls(void);
 
 /* ---- sizes: an MCU has megabytes, not gigabytes (the largest echo case needs ~154 KiB) ---- */
 #ifndef SUITE_RX_CAP
