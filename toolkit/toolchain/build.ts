@@ -38,6 +38,7 @@ import {
 import { toolkitPaths } from './paths.js';
 import type { ProgressSink } from './progress.js';
 import { fileSize, formatSizeTable, type SizeRow } from './size.js';
+import { checkSdkDir, sdkIncludeFlags, type SdkTree } from './sdk-tree.js';
 import { resolveSource, type ResolvedSource } from './sources.js';
 import { checkTargetFit, getTarget, targetCompileFlags, type Target } from './targets.js';
 import { zigVersion } from './zig.js';
@@ -60,6 +61,17 @@ export interface BuildOptions {
   freertosDir?: string;
   /** `--freertos-config`: the folder with the application's FreeRTOSConfig.h (default: the target's). */
   freertosConfigDir?: string;
+  /**
+   * `--sdk-dir` (default QHAL_SDK_DIR): compile the HAL against this QuecThing SDK tree's
+   * headers instead of the shim, the generated pair in place of the vendor's (sdk-tree.ts).
+   */
+  sdkDir?: string;
+  /** Where sdkDir came from, for its messages. */
+  sdkFrom?: SdkTree['from'];
+  /** `--sdk-include`: folders with platform headers the SDK includes but does not ship. */
+  sdkIncludeDirs?: string[];
+  /** Compile the HAL with QHAL_TEST_HOOKS (Qhal_testSlotsInUse, for the suites). */
+  testHooks?: boolean;
   /** Only affects what `runBuild` prints; the summary is always returned. */
   json?: boolean;
   onProgress?: ProgressSink;
@@ -88,6 +100,8 @@ export interface BuildSummary {
   zigTarget: string;
   zig: string;
   outDir: string;
+  /** The SDK tree the HAL was compiled against, and the include flags it took (else the shim). */
+  sdk?: { root: string; includeFlags: string[] };
   hal: { sources: string[]; archive: string; size: SizeRow };
   /** The target's board support (`targets/<id>/<boardSources>/*.c`), when it has one. */
   boardSupport?: { sources: string[]; archive: string; size: SizeRow };
@@ -141,6 +155,12 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
   const outDir = path.resolve(opts.outDir);
   const parallel = opts.parallel ?? defaultParallelism();
   const notes: string[] = [];
+  // Checked before anything is written. QHAL_SDK_DIR is read by the commands (sdkDirFlag),
+  // not here, so the suites' own builds always use the shim.
+  const sdk =
+    opts.sdkDir !== undefined ? checkSdkDir(opts.sdkDir, opts.sdkFrom ?? '--sdk-dir') : undefined;
+  if (sdk === undefined && (opts.sdkIncludeDirs ?? []).length > 0)
+    throw new ToolchainError('--sdk-include needs --sdk-dir (or QHAL_SDK_DIR)', 2);
   // FreeRTOS: the user's kernel tree, and FreeRTOSConfig.h (theirs or the target's default).
   let freertos: { root: string; config: FreertosConfig; hash: string } | undefined;
   if (boardNeedsFreertos(board)) {
@@ -190,6 +210,17 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
 
   fs.mkdirSync(outDir, { recursive: true });
   for (const f of opts.generated) fs.writeFileSync(path.join(outDir, f.name), f.content);
+  const header = opts.generated.find((f) => f.name.endsWith('.h'))?.name ?? board.sdk.fileNames.header;
+  const sdkFlags = sdk
+    ? sdkIncludeFlags({
+        sdk,
+        outDir,
+        overlayDir: path.join(outDir, 'sdk-driverLayer'),
+        header,
+        extraIncludes: opts.sdkIncludeDirs ?? [],
+      })
+    : undefined;
+  if (sdk) notes.push(`HAL compiled against the QuecThing SDK in ${sdk.root} (${sdk.from})`);
 
   const libraries: {
     result: LibraryResult;
@@ -199,10 +230,8 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
     ...targetFlags,
     ...COMMON_FLAGS,
     ...HAL_WARNING_FLAGS,
-    '-I',
-    outDir,
-    '-I',
-    toolkitPaths.sdkShim,
+    ...(sdkFlags ?? ['-I', outDir, '-I', toolkitPaths.sdkShim]),
+    ...(opts.testHooks ? ['-DQHAL_TEST_HOOKS=1'] : []),
   ];
 
   // FreeRTOS first: lwIP's sys_arch and the HAL include its headers and FreeRTOSConfig.h (a
@@ -475,6 +504,7 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
     zigTarget: target.zigTarget,
     zig,
     outDir,
+    ...(sdk && sdkFlags ? { sdk: { root: sdk.root, includeFlags: sdkFlags } } : {}),
     hal: {
       sources: halC.map((f) => path.join(outDir, f.name)),
       archive: halArchive,
