@@ -210,7 +210,8 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
 
   fs.mkdirSync(outDir, { recursive: true });
   for (const f of opts.generated) fs.writeFileSync(path.join(outDir, f.name), f.content);
-  const header = opts.generated.find((f) => f.name.endsWith('.h'))?.name ?? board.sdk.fileNames.header;
+  const header =
+    opts.generated.find((f) => f.name.endsWith('.h'))?.name ?? board.sdk.fileNames.header;
   const sdkFlags = sdk
     ? sdkIncludeFlags({
         sdk,
