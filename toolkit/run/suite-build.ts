@@ -45,6 +45,9 @@ export function suiteDefines(board: BoardModel, target: Target, halDir: string):
   const defs: string[] = [];
   // The header's name is a board option (sdk.fileNames); the suite includes whatever it is.
   defs.push(`-DQHAL_SOCKET_HEADER="${board.sdk.fileNames.header}"`);
+  // The HAL is built with its test hooks for the suites (prepareConformance): the suite
+  // checks its slots in use after every case.
+  defs.push('-DQHAL_TEST_HOOKS=1');
   // lwip-raw and lwip-socket on an MCU hand the core lwIP's own peers (length byte, 8-bit
   // family); lwip-socket on Linux uses the system's struct sockaddr
   // (LWIP_SOCKET_EXTERNAL_HEADERS), as POSIX does.
