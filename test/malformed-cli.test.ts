@@ -153,4 +153,66 @@ test('a P-384 / SHA-384 CA is accepted and the generated mbedtls config can veri
   assert.ok(!cfg.notes.some((n) => n.startsWith('warning:')), cfg.notes.join('\n'));
 });
 
+test('--sdk-dir (or QHAL_SDK_DIR) naming no folder or no SDK tree is bad input, nothing written', async () => {
+  const out = path.join(TMP, 'sdk-out');
+  const notSdk = path.join(TMP, 'not-an-sdk');
+  fs.mkdirSync(path.join(notSdk, 'kernel'), { recursive: true });
+  fs.writeFileSync(path.join(notSdk, 'kernel', 'Quos_kernel.h'), '/* only one of the files */\n');
+  const missing = path.join(TMP, 'no-such-sdk');
+  const cases: { args: string[]; env?: NodeJS.ProcessEnv; message: RegExp }[] = [
+    {
+      args: ['build', '--board', BOARD, '--out', out, '--sdk-dir', missing],
+      message: new RegExp(
+        `^qhal-gen: --sdk-dir ${missing}: no such directory; it must be a QuecThing SDK tree`,
+      ),
+    },
+    {
+      args: ['build', '--board', BOARD, '--out', out, '--sdk-dir', notSdk],
+      message: new RegExp(
+        `^qhal-gen: --sdk-dir ${notSdk} is not a QuecThing SDK tree: missing kernel/quos_socket.h, driverLayer/Qhal_driver.h;`,
+      ),
+    },
+    {
+      args: ['test', '--board', BOARD, '--work', out, '--sdk-dir', notSdk],
+      message:
+        /^qhal-gen: --sdk-dir .* is not a QuecThing SDK tree: missing kernel\/quos_socket\.h/,
+    },
+    {
+      args: ['build', '--board', BOARD, '--out', out],
+      env: { QHAL_SDK_DIR: missing },
+      message: new RegExp(`^qhal-gen: QHAL_SDK_DIR ${missing}: no such directory`),
+    },
+    {
+      args: ['build', '--board', BOARD, '--out', out, '--sdk-include', TMP],
+      message: /^qhal-gen: --sdk-include needs --sdk-dir \(or QHAL_SDK_DIR\)$/,
+    },
+  ];
+  for (const c of cases) {
+    const saved = process.env.QHAL_SDK_DIR;
+    if (c.env?.QHAL_SDK_DIR !== undefined) process.env.QHAL_SDK_DIR = c.env.QHAL_SDK_DIR;
+    else delete process.env.QHAL_SDK_DIR;
+    const r = await runCli(c.args).finally(() => {
+      if (saved === undefined) delete process.env.QHAL_SDK_DIR;
+      else process.env.QHAL_SDK_DIR = saved;
+    });
+    assert.equal(r.code, 2, `${c.args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, c.message);
+    assert.equal(fs.existsSync(out), false, `${c.args.join(' ')} wrote ${out}`);
+  }
+  const json = await runCli([
+    'build',
+    '--board',
+    BOARD,
+    '--out',
+    out,
+    '--sdk-dir',
+    missing,
+    '--json',
+  ]);
+  assert.equal(json.code, 2);
+  const parsed = JSON.parse(json.stdout) as { exitCode: number; errors: { message: string }[] };
+  assert.equal(parsed.exitCode, 2);
+  assert.match(parsed.errors[0].message, /no such directory/);
+});
+
 test.after(() => fs.rmSync(TMP, { recursive: true, force: true }));

@@ -152,6 +152,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
         host,
         broadcastHost: opts.broadcastHost ?? '0.0.0.0',
         slowBytes: () => faults.slowBytes(),
+        slowHash: () => faults.slowHash(),
       }),
     );
     let dns: BrokerInfo['dns'] = null;

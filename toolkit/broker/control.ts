@@ -13,7 +13,7 @@
  * `hostfwd` port).
  *   bcast                     -> ok <count> <lastHex|-> <lastSender|->
  *   bcast-reset               -> ok
- *   slow-bytes                -> ok <n>
+ *   slow-bytes                -> ok <n> <hash>   (all connections; FNV-1a hex of the latest)
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
@@ -29,6 +29,7 @@ export interface ControlOptions {
   /** Where the broadcast recorder binds (0.0.0.0 so it gets limited broadcasts). */
   broadcastHost?: string;
   slowBytes?: () => number;
+  slowHash?: () => number;
 }
 
 interface Client {
@@ -154,7 +155,7 @@ export async function startControl(o: ControlOptions): Promise<ControlServer> {
         bcastFrom = '-';
         return 'ok';
       case 'slow-bytes':
-        return `ok ${o.slowBytes ? o.slowBytes() : 0}`;
+        return `ok ${o.slowBytes ? o.slowBytes() : 0} ${(o.slowHash ? o.slowHash() : 0).toString(16).padStart(8, '0')}`;
       default:
         return `err unknown command '${cmd ?? ''}'`;
     }

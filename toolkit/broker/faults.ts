@@ -4,6 +4,7 @@
  * - closeAfter: sends `closeAfterBytes` bytes (0x00, 0x01, ... mod 256), then closes (FIN).
  * - slow: reads nothing for `slowPauseMs`, then 1 KiB every 50 ms for `slowPauseMs` more,
  *   then reads at full speed; it never writes. The HAL's writes hit EAGAIN in the pause.
+ *   It hashes what its latest connection carried, so a case can tell the bytes are right.
  * - refuse: a port where nothing listens (taken from the kernel, then released).
  */
 import net from 'node:net';
@@ -18,6 +19,8 @@ export interface FaultServers extends Closable {
   refuse: number;
   /** Bytes the slow reader has consumed, all connections together. */
   slowBytes(): number;
+  /** FNV-1a (32-bit) of the bytes the slow reader consumed on its latest connection. */
+  slowHash(): number;
 }
 
 export async function startFaults(
@@ -44,21 +47,25 @@ export async function startFaults(
     s.end(b);
   });
   let slowTotal = 0;
+  let slowHash = 0;
+  const consumed = (d: Buffer) => {
+    slowTotal += d.length;
+    for (const b of d) slowHash = Math.imul(slowHash ^ b, 0x01000193) >>> 0;
+  };
   const slow = net.createServer({ pauseOnConnect: true }, (s) => {
     const start = Date.now();
+    slowHash = 0x811c9dc5;
     const t = setInterval(() => {
       const elapsed = Date.now() - start;
       if (elapsed < slowPauseMs) return;
       if (elapsed < 2 * slowPauseMs) {
         const chunk = s.read(1024) as Buffer | null;
-        if (chunk) slowTotal += chunk.length;
+        if (chunk) consumed(chunk);
         return;
       }
       clearInterval(t);
       timers.delete(t);
-      s.on('data', (d: Buffer) => {
-        slowTotal += d.length;
-      });
+      s.on('data', consumed);
       s.resume();
     }, 50);
     timers.add(t);
@@ -83,6 +90,7 @@ export async function startFaults(
     slowPauseMs,
     refuse,
     slowBytes: () => slowTotal,
+    slowHash: () => slowHash,
     close: async () => {
       for (const t of timers) clearInterval(t);
       await Promise.all(servers.map((s, i) => closeServer(s, sets[i] as Set<net.Socket>)));

@@ -9,7 +9,13 @@ export interface MqttBroker extends Closable {
   tls: number;
 }
 
-export async function startMqtt(host: string, cert: Buffer, key: Buffer): Promise<MqttBroker> {
+/** `ports`: listen on these (a restarted broker keeps its ports); default, any free ones. */
+export async function startMqtt(
+  host: string,
+  cert: Buffer,
+  key: Buffer,
+  ports: { tcp: number; tls: number } = { tcp: 0, tls: 0 },
+): Promise<MqttBroker> {
   const aedes = await Aedes.createBroker();
   const plain = net.createServer((s) => aedes.handle(s));
   const secure = tls.createServer({ cert, key, minVersion: 'TLSv1.2' }, (s) => aedes.handle(s));
@@ -20,7 +26,10 @@ export async function startMqtt(host: string, cert: Buffer, key: Buffer): Promis
     secureSockets.add(s);
     s.on('close', () => secureSockets.delete(s));
   });
-  const [tcpPort, tlsPort] = await Promise.all([listen(plain, host), listen(secure, host)]);
+  const [tcpPort, tlsPort] = await Promise.all([
+    listen(plain, host, ports.tcp),
+    listen(secure, host, ports.tls),
+  ]);
   return {
     tcp: tcpPort,
     tls: tlsPort,

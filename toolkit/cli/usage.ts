@@ -14,18 +14,22 @@ usage:
   qhal-gen generate --board FILE|FOLDER [--board ...] [--out DIR] [--check] [--json]
       generate qhal_socket.c and qhal_socket.h for a board description
   qhal-gen build --board FILE [--out DIR] [--mbedtls-dir DIR] [--lwip-dir DIR] [--json] [--verbose]
-      [--freertos-dir DIR] [--freertos-config DIR]
+      [--freertos-dir DIR] [--freertos-config DIR] [--sdk-dir DIR [--sdk-include DIR]...]
       generate, then cross-compile the HAL and its libraries with zig; size report
       (--verbose shows the warnings of third-party sources; lwip-socket on FreeRTOS needs
       --freertos-dir or QHAL_FREERTOS_DIR, a FreeRTOS-Kernel tree, and takes FreeRTOSConfig.h from
-      --freertos-config DIR or from the target)
+      --freertos-config DIR or from the target; --sdk-dir, default QHAL_SDK_DIR: compile against
+      a QuecThing SDK tree's headers, the generated pair in place of its driverLayer/ socket
+      files, the tree left untouched; --sdk-include: platform headers the SDK includes but does
+      not ship, such as helios_os.h)
   qhal-gen test --board FILE|FOLDER [--work DIR] [--only TEXT] [--client-cert] [--bench]
-      [--freertos-dir DIR] [--freertos-config DIR] [--namespace auto|on|off] [--json]
-      [--junit FILE] [--report DIR]
+      [--freertos-dir DIR] [--freertos-config DIR] [--sdk-dir DIR [--sdk-include DIR]...]
+      [--namespace auto|on|off] [--json] [--junit FILE] [--report DIR]
       generate, build, start the test broker and run the conformance suite (--bench: its
       benchmarks instead, printed as figures; --junit: JUnit XML, one testcase per case and
       board; --report: DIR/index.html, a static page of the results; FreeRTOS boards take the
-      kernel tree from --freertos-dir or QHAL_FREERTOS_DIR)
+      kernel tree from --freertos-dir or QHAL_FREERTOS_DIR; --sdk-dir: the HAL is also compiled
+      against that SDK tree, as for build)
   qhal-gen init [DIR] [--name N] [--target T] [--stack S] [--os O] [--features LIST] [--ca FILE]
       [--psk HOOK] [--entropy HOOK] [--ci github|gitlab|none] [--force]
       a new module's project: boards/<name>.ts, package.json, tsconfig.json, boards/certs/,

@@ -1,7 +1,7 @@
 /**
  * `qhal-gen test --board FILE|FOLDER [--work DIR] [--only TEXT] [--client-cert] [--bench]
- *  [--freertos-dir DIR] [--freertos-config DIR] [--namespace auto|on|off] [--json]
- *  [--junit FILE] [--report DIR]`: for each board, a fresh PKI, generate + build with
+ *  [--freertos-dir DIR] [--freertos-config DIR] [--sdk-dir DIR] [--sdk-include DIR]...
+ *  [--namespace auto|on|off] [--json] [--junit FILE] [--report DIR]`: for each board, a fresh PKI, generate + build with
  * the broker's CA, compile the suite, start the broker, run the suite (natively, under
  * qemu-user or qemu-system, or on lwIP). Exit 0 when no case failed anywhere, 1 otherwise,
  * 2 bad input. `--bench` runs the suite's benchmarks instead of its cases and prints their
@@ -17,6 +17,7 @@ import { testBoard } from './index.js';
 import { collectBoardRun } from '../report/collect.js';
 import type { BoardRun } from '../report/model.js';
 import { writeResults } from '../report/write.js';
+import { checkSdkDir, sdkDirFlag } from '../toolchain/sdk-tree.js';
 import { createProgressReporter, createStepReporter } from '../toolchain/progress.js';
 
 export async function runTestCommand(argv: string[]): Promise<number> {
@@ -28,6 +29,8 @@ export async function runTestCommand(argv: string[]): Promise<number> {
     bench: { type: 'boolean' },
     'freertos-dir': { type: 'string' },
     'freertos-config': { type: 'string' },
+    'sdk-dir': { type: 'string' },
+    'sdk-include': { type: 'string', multiple: true },
     namespace: { type: 'string' },
     json: { type: 'boolean' },
     junit: { type: 'string' },
@@ -38,6 +41,11 @@ export async function runTestCommand(argv: string[]): Promise<number> {
     ? oneOf('namespace', v.namespace, ['auto', 'on', 'off'] as const)
     : 'auto';
   const files = boardFiles('test', v.board);
+  // A bad SDK folder is bad input: refused before any board is built.
+  const sdk = sdkDirFlag(v['sdk-dir']);
+  if (sdk.sdkDir !== undefined) checkSdkDir(sdk.sdkDir, sdk.sdkFrom ?? '--sdk-dir');
+  else if (v['sdk-include'] !== undefined)
+    throw new UsageError('test: --sdk-include needs --sdk-dir (or QHAL_SDK_DIR)');
   const keep = v.work !== undefined;
   const root = keep
     ? path.resolve(v.work as string)
@@ -74,6 +82,8 @@ export async function runTestCommand(argv: string[]): Promise<number> {
           ...(v['client-cert'] ? { clientCert: true } : {}),
           ...(v['freertos-dir'] ? { freertosDir: v['freertos-dir'] } : {}),
           ...(v['freertos-config'] ? { freertosConfigDir: v['freertos-config'] } : {}),
+          ...sdk,
+          ...(v['sdk-include'] ? { sdkIncludeDirs: v['sdk-include'] } : {}),
           ...(v.bench ? { config: { bench: '1' } } : {}),
         });
         if (v.bench) {

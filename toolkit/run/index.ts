@@ -10,7 +10,7 @@ import { generateBoard } from '../generate/index.js';
 import { loadBoard, loadHal } from '../load/index.js';
 import type { BoardModel } from '../model/board-model.js';
 import { planBoard, type BoardPlan } from '../model/plan.js';
-import { buildBoard, type BuildSummary } from '../toolchain/build.js';
+import { buildBoard, type BuildOptions, type BuildSummary } from '../toolchain/build.js';
 import type { ProgressSink, StepRunner } from '../toolchain/progress.js';
 import type { SizeRow } from '../toolchain/size.js';
 import {
@@ -73,6 +73,13 @@ export async function prepareConformance(o: {
   /** FreeRTOS boards: the kernel tree (default QHAL_FREERTOS_DIR) and FreeRTOSConfig.h's folder. */
   freertosDir?: string;
   freertosConfigDir?: string;
+  /**
+   * A QuecThing SDK tree: the HAL is also compiled against its headers (hal-sdk/), before the
+   * suite runs on the shim build (the suite's core double stands in for the SDK's kernel).
+   */
+  sdkDir?: string;
+  sdkFrom?: BuildOptions['sdkFrom'];
+  sdkIncludeDirs?: string[];
 }): Promise<PreparedConformance> {
   const step: StepRunner = o.step ?? ((_label, fn) => fn());
   const workDir = path.resolve(o.workDir);
@@ -84,6 +91,23 @@ export async function prepareConformance(o: {
   const plan = planBoard(board);
   const { target } = plan;
   const generated = generateBoard(board, hal, source, plan);
+  if (o.sdkDir !== undefined) {
+    const sdkDir = o.sdkDir;
+    await step(`${board.name}: compiling the HAL against the SDK in ${sdkDir}`, () =>
+      buildBoard({
+        board,
+        plan,
+        generated: generated.files,
+        outDir: path.join(workDir, 'hal-sdk'),
+        sdkDir,
+        ...(o.sdkFrom ? { sdkFrom: o.sdkFrom } : {}),
+        sdkIncludeDirs: o.sdkIncludeDirs ?? [],
+        ...(o.mbedtlsDir ? { mbedtlsDir: o.mbedtlsDir } : {}),
+        ...(o.freertosDir ? { freertosDir: o.freertosDir } : {}),
+        ...(o.freertosConfigDir ? { freertosConfigDir: o.freertosConfigDir } : {}),
+      }),
+    );
+  }
   const build = await step(
     `${board.name}: building the HAL and its libraries for ${target.id}`,
     () =>
@@ -92,6 +116,7 @@ export async function prepareConformance(o: {
         plan,
         generated: generated.files,
         outDir: path.join(workDir, 'hal'),
+        testHooks: true,
         ...(o.mbedtlsDir ? { mbedtlsDir: o.mbedtlsDir } : {}),
         ...(o.freertosDir ? { freertosDir: o.freertosDir } : {}),
         ...(o.freertosConfigDir ? { freertosConfigDir: o.freertosConfigDir } : {}),
@@ -115,6 +140,9 @@ export async function testBoard(o: {
   clientCert?: boolean;
   freertosDir?: string;
   freertosConfigDir?: string;
+  sdkDir?: string;
+  sdkFrom?: BuildOptions['sdkFrom'];
+  sdkIncludeDirs?: string[];
   log?: (line: string) => void;
   namespace?: RunConformanceOptions['namespace'];
   only?: string;

@@ -45,6 +45,9 @@ export function suiteDefines(plan: BoardPlan): string[] {
   const { board, decisions } = plan;
   // The header's name is a board option (sdk.fileNames); the suite includes whatever it is.
   const defs = [`-DQHAL_SOCKET_HEADER="${board.sdk.fileNames.header}"`];
+  // The HAL is built with its test hooks for the suites (prepareConformance): the suite
+  // checks its slots in use after every case.
+  defs.push('-DQHAL_TEST_HOOKS=1');
   if (decisions.lwipPeers) defs.push('-DSUITE_PEER_LWIP=1');
   // Certificate validity dates are checked only when mbedtls has a calendar clock.
   if (decisions.needsMbedtls)

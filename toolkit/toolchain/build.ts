@@ -37,6 +37,7 @@ import { MBEDTLS_CONFIG_FILE_NAME } from './mbedtls-config.js';
 import { toolkitPaths } from './paths.js';
 import type { ProgressSink } from './progress.js';
 import { fileSize, formatSizeTable, type SizeRow } from './size.js';
+import { checkSdkDir, sdkIncludeFlags, type SdkTree } from './sdk-tree.js';
 import { resolveSource, type ResolvedSource } from './sources.js';
 import { targetCompileFlags, type Target } from './targets.js';
 import { zigVersion } from './zig.js';
@@ -61,6 +62,17 @@ export interface BuildOptions {
   freertosDir?: string;
   /** `--freertos-config`: the folder with the application's FreeRTOSConfig.h (default: the target's). */
   freertosConfigDir?: string;
+  /**
+   * `--sdk-dir` (default QHAL_SDK_DIR): compile the HAL against this QuecThing SDK tree's
+   * headers instead of the shim, the generated pair in place of the vendor's (sdk-tree.ts).
+   */
+  sdkDir?: string;
+  /** Where sdkDir came from, for its messages. */
+  sdkFrom?: SdkTree['from'];
+  /** `--sdk-include`: folders with platform headers the SDK includes but does not ship. */
+  sdkIncludeDirs?: string[];
+  /** Compile the HAL with QHAL_TEST_HOOKS (Qhal_testSlotsInUse, for the suites). */
+  testHooks?: boolean;
   /** Only affects what `runBuild` prints; the summary is always returned. */
   json?: boolean;
   onProgress?: ProgressSink;
@@ -89,6 +101,8 @@ export interface BuildSummary {
   zigTarget: string;
   zig: string;
   outDir: string;
+  /** The SDK tree the HAL was compiled against, and the include flags it took (else the shim). */
+  sdk?: { root: string; includeFlags: string[] };
   hal: { sources: string[]; archive: string; size: SizeRow };
   /** The target's board support (`targets/<id>/<boardSources>/*.c`), when it has one. */
   boardSupport?: { sources: string[]; archive: string; size: SizeRow };
@@ -266,6 +280,12 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
   const halC = opts.generated.filter((f) => f.name.endsWith('.c'));
   if (halC.length === 0)
     throw new ToolchainError('nothing to build: the generated files hold no .c file');
+  // Checked before anything is written. QHAL_SDK_DIR is read by the commands (sdkDirFlag),
+  // not here, so the suites' own builds always use the shim.
+  const sdk =
+    opts.sdkDir !== undefined ? checkSdkDir(opts.sdkDir, opts.sdkFrom ?? '--sdk-dir') : undefined;
+  if (sdk === undefined && (opts.sdkIncludeDirs ?? []).length > 0)
+    throw new ToolchainError('--sdk-include needs --sdk-dir (or QHAL_SDK_DIR)', 2);
   const inputs = await resolveInputs(plan, opts, env, notes);
   const lwipConfig = plan.lwip?.files.map((f) => generatedConfig(plan, opts.generated, f.name));
   const mbedtlsConfig = plan.mbedtls
@@ -286,14 +306,24 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
     fs.mkdirSync(path.dirname(path.join(outDir, f.name)), { recursive: true });
     fs.writeFileSync(path.join(outDir, f.name), f.content);
   }
+  // The generated pair in place of the vendor's: the header by its board name, not the
+  // first .h (generate also writes lwipopts.h, arch/cc.h and the mbedtls config).
+  const sdkFlags = sdk
+    ? sdkIncludeFlags({
+        sdk,
+        outDir,
+        overlayDir: path.join(outDir, 'sdk-driverLayer'),
+        header: board.sdk.fileNames.header,
+        extraIncludes: opts.sdkIncludeDirs ?? [],
+      })
+    : undefined;
+  if (sdk) notes.push(`HAL compiled against the QuecThing SDK in ${sdk.root} (${sdk.from})`);
   const halFlags = [
     ...ctx.targetFlags,
     ...COMMON_FLAGS,
     ...HAL_WARNING_FLAGS,
-    '-I',
-    outDir,
-    '-I',
-    toolkitPaths.sdkShim,
+    ...(sdkFlags ?? ['-I', outDir, '-I', toolkitPaths.sdkShim]),
+    ...(opts.testHooks ? ['-DQHAL_TEST_HOOKS=1'] : []),
   ];
   const libraries: BuiltLibrary[] = [];
 
@@ -423,6 +453,7 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
     zigTarget: target.zigTarget,
     zig: ctx.zig,
     outDir,
+    ...(sdk && sdkFlags ? { sdk: { root: sdk.root, includeFlags: sdkFlags } } : {}),
     hal: {
       sources: halC.map((f) => path.join(outDir, f.name)),
       archive: halArchive,

@@ -10,11 +10,13 @@ import { loadBoard, loadHal } from '../load/index.js';
 import { buildBoard, formatBuildSummary } from './build.js';
 import { formatDoctor, runDoctorChecks } from './doctor.js';
 import { createProgressReporter } from './progress.js';
+import { sdkDirFlag } from './sdk-tree.js';
 import { fetchSources } from './sources.js';
 
 /**
  * `qhal-gen build --board FILE [--out DIR] [--mbedtls-dir DIR] [--lwip-dir DIR]
- * [--freertos-dir DIR] [--freertos-config DIR] [--json] [--verbose]`
+ * [--freertos-dir DIR] [--freertos-config DIR] [--sdk-dir DIR] [--sdk-include DIR]... [--json]
+ * [--verbose]`
  */
 export async function runBuild(argv: string[]): Promise<number> {
   const v = parseFlags('build', argv, {
@@ -24,6 +26,8 @@ export async function runBuild(argv: string[]): Promise<number> {
     'lwip-dir': { type: 'string' },
     'freertos-dir': { type: 'string' },
     'freertos-config': { type: 'string' },
+    'sdk-dir': { type: 'string' },
+    'sdk-include': { type: 'string', multiple: true },
     json: { type: 'boolean' },
     verbose: { type: 'boolean' },
   });
@@ -40,6 +44,8 @@ export async function runBuild(argv: string[]): Promise<number> {
     lwipDir: v['lwip-dir'],
     freertosDir: v['freertos-dir'],
     freertosConfigDir: v['freertos-config'],
+    ...sdkDirFlag(v['sdk-dir']),
+    sdkIncludeDirs: v['sdk-include'] ?? [],
     json: v.json ?? false,
     verbose: v.verbose ?? false,
     onProgress: createProgressReporter(process.stderr),

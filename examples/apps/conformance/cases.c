@@ -1446,6 +1446,214 @@ static int dtls_cert_rejected(const char *key)
 
 static int dtls_cert_untrusted(void) { return dtls_cert_rejected("dtls-untrusted"); }
 static int dtls_cert_wrong_host(void) { return dtls_cert_rejected("dtls-wrong-host"); }
+/* ---- the core's send time-out, and a close from the core's task while another task floods ---- */
+
+/* FNV-1a, 32-bit: what the broker's slow reader hashes (toolkit/broker/faults.ts). */
+static quint32_t fnv1a(quint32_t h, const quint8_t *p, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) h = (h ^ p[i]) * 0x01000193u;
+    return h;
+}
+
+/* How long the double waits for Quos_socketIOTxCb on a pending write before it gives up, as
+ * the core does at its send time-out. That time-out may expire at any moment after the write
+ * returned, so the double takes the worst case: the first write left pending is given up at
+ * once (a real time-out would not fire reliably before the slow reader drains under QEMU). */
+#define SEND_GIVE_UP_MS 0
+
+/* The core's buffer for one write: a fresh heap block, filled from the pattern. Given up or
+ * done, it is overwritten with a poison byte and freed, as the core frees it: a HAL that
+ * still sends from it afterwards sends poison (or, under the sanitizers, is caught). */
+static int write_owned(pointer_t h, quint8_t type, size_t n, size_t at, quint32_t *hash, int giveUpMs,
+                       int *gaveUp)
+{
+    qbool sending = FALSE;
+    int tx0 = rec_count(h, EV_TX);
+    quint8_t *buf = (quint8_t *)malloc(n);
+    if (buf == NULL) return case_fail("no memory for a %lu-byte write", (unsigned long)n);
+    memcpy(buf, g_pattern + at, n);
+    if (!suite_write(h, type, NULL, buf, (quint16_t)n, &sending))
+    {
+        free(buf);
+        return case_fail("Qhal_sockWrite(%lu bytes) returned FALSE", (unsigned long)n);
+    }
+    *hash = fnv1a(*hash, buf, n);
+    *gaveUp = sending && !wait_count(h, EV_TX, tx0 + 1, giveUpMs);
+    memset(buf, 0xa5, n);
+    free(buf);
+    return CASE_PASS;
+}
+
+/* core-contract.md, "Writes": the core gives up on a write still pending at its send time-out
+ * and frees that buffer, then goes on with the next one. So whatever the HAL still has to send
+ * must be its own copy: the slow reader must get exactly the bytes written, in order. */
+static int tcp_write_given_up(void)
+{
+    quint8_t type;
+    open_info_t oi;
+    pointer_t h;
+    char reply[128];
+    unsigned long before = 0, after = 0, total = 0, theirs = 0;
+    quint32_t hash = 0x811c9dc5u;
+    int r = CASE_PASS, writes = 0, gaveUp = 0, lastGaveUp = 0;
+    const size_t chunk = (WRITE_MAX < 60000 ? WRITE_MAX : 60000) / 2;
+    if (need(QHAL_FEATURE_TCP, "tcp")) return CASE_SKIP;
+    if (control("slow-bytes", reply, sizeof(reply)) == 0) before = strtoul(reply + 3, NULL, 10);
+    h = open_stream(0, host(), port("slow"), &type, &oi, WAIT_MS);
+    if (h == SOCKET_FD_INVALID) return case_fail("connect to the slow reader: %s", oi.why);
+    fill_pattern(chunk + 64, 21);
+    while (r == CASE_PASS && !gaveUp && writes < 4000)
+    {
+        r = write_owned(h, type, chunk, (size_t)(writes % 64), &hash, SEND_GIVE_UP_MS, &gaveUp);
+        total += chunk;
+        writes++;
+    }
+    if (r == CASE_PASS && !gaveUp)
+        r = case_fail("isSending never set (%d writes of %lu bytes to a reader that pauses)", writes,
+                      (unsigned long)chunk);
+    /* The next buffer while the given-up one may still be queued: its TxCb must come. */
+    if (r == CASE_PASS)
+    {
+        r = write_owned(h, type, chunk / 2, 7, &hash, 20000, &lastGaveUp);
+        total += chunk / 2;
+        if (r == CASE_PASS && lastGaveUp)
+            r = case_fail("isSending set on the write after a given-up one, and no Quos_socketIOTxCb within 20 s");
+    }
+    if (r == CASE_PASS)
+    {
+        uint64_t deadline = now_ms() + 20000;
+        while (now_ms() < deadline)
+        {
+            if (control("slow-bytes", reply, sizeof(reply)) == 0)
+            {
+                char *end = NULL;
+                after = strtoul(reply + 3, &end, 10);
+                theirs = end ? strtoul(end, NULL, 16) : 0;
+            }
+            if (after - before >= total) break;
+            sleep_ms(100);
+        }
+        if (after - before != total)
+            r = case_fail("the reader got %lu bytes, the HAL accepted %lu", after - before, total);
+        else if ((quint32_t)theirs != hash)
+            r = case_fail("the reader got other bytes than were written (FNV-1a %08lx, expected %08lx): the HAL sent "
+                          "from the core's buffer after the core gave it up and freed it",
+                          theirs, (unsigned long)hash);
+    }
+    suite_close(h, type);
+    if (r == CASE_PASS) printf("# write given up: %d writes of %lu bytes, %lu bytes arrived intact\n", writes,
+                               (unsigned long)chunk, total);
+    return r;
+}
+
+typedef struct
+{
+    pointer_t h;
+    quint8_t type;
+    int stop;
+    int done;
+    int writes;
+    int refused;
+} flood_t;
+
+static flood_t g_flood;
+static const quint8_t g_floodBytes[512] = {'f', 'l', 'o', 'o', 'd'};
+
+/* The second task: writes to the echo as fast as the core's rules allow (one write in flight,
+ * the next after Quos_socketIOTxCb), so callbacks keep coming from the I/O context while the
+ * core's task closes; after the close its writes must fail, never crash. */
+static void flood_task(void *arg)
+{
+    flood_t *f = (flood_t *)arg;
+    while (!__atomic_load_n(&f->stop, __ATOMIC_ACQUIRE))
+    {
+        qbool sending = FALSE;
+        int tx0 = rec_count(f->h, EV_TX);
+        if (suite_write(f->h, f->type, NULL, g_floodBytes, (quint16_t)sizeof(g_floodBytes), &sending))
+        {
+            f->writes++;
+            while (sending && rec_count(f->h, EV_TX) == tx0 && !__atomic_load_n(&f->stop, __ATOMIC_ACQUIRE))
+                sleep_ms(1);
+        }
+        else
+        {
+            f->refused++;
+        }
+        sleep_ms(1);
+    }
+    __atomic_store_n(&f->done, 1, __ATOMIC_RELEASE);
+}
+
+/* hal/CONVENTIONS.md: once Qhal_sockClose returns, no callback for the handle starts (one
+ * already under way may still arrive, and the double counts it as the one tolerated); the
+ * slot's next link gets only its own bytes. 10 rounds: open, flood from a second task until
+ * echoed data flows, close from the core's task (lock held, as the core), stop the flood,
+ * then a fresh link on the freed slot echoes exactly its marker. Counts, not timing. */
+static int close_during_flood(int tls)
+{
+    int i, r = CASE_PASS;
+    const int rounds = 10;
+    const char *name = tls ? tls_name() : host();
+    int rport = port(tls ? "tls-valid" : "tcp-echo");
+    if (need(tls ? QHAL_FEATURE_TLS : QHAL_FEATURE_TCP, tls ? "tls" : "tcp")) return CASE_SKIP;
+    for (i = 0; i < rounds && r == CASE_PASS; i++)
+    {
+        quint8_t type, type2;
+        open_info_t oi;
+        pointer_t h, h2;
+        char marker[32];
+        size_t n;
+        uint64_t deadline;
+        h = open_stream(tls, name, rport, &type, &oi, WAIT_MS + 5000);
+        if (h == SOCKET_FD_INVALID) return case_fail("round %d: connect: %s", i + 1, oi.why);
+        memset(&g_flood, 0, sizeof(g_flood));
+        g_flood.h = h;
+        g_flood.type = type;
+        if (port_task_start(flood_task, &g_flood) != 0)
+        {
+            suite_close(h, type);
+            return case_skip("the platform has no second task (bare metal: one loop runs the HAL and the cases)");
+        }
+        if (!wait_rx(h, 8 * sizeof(g_floodBytes), WAIT_MS))
+            r = case_fail("round %d: the flood's echo did not arrive (%lu bytes)", i + 1,
+                          (unsigned long)rec_rx(h, NULL, 0));
+        suite_close(h, type);
+        __atomic_store_n(&g_flood.stop, 1, __ATOMIC_RELEASE);
+        deadline = now_ms() + 5000;
+        while (!__atomic_load_n(&g_flood.done, __ATOMIC_ACQUIRE) && now_ms() < deadline) sleep_ms(5);
+        if (!__atomic_load_n(&g_flood.done, __ATOMIC_ACQUIRE))
+            return case_fail("round %d: the flooding task did not stop within 5 s (a write hung?)", i + 1);
+        if (r != CASE_PASS) break;
+        /* The freed slot's next link: only its own bytes, nothing of the flood. */
+        snprintf(marker, sizeof(marker), "fresh link %d", i + 1);
+        h2 = open_stream(tls, name, rport, &type2, &oi, WAIT_MS + 5000);
+        if (h2 == SOCKET_FD_INVALID) return case_fail("round %d: connect after the close: %s", i + 1, oi.why);
+        n = strlen(marker);
+        if (!suite_write(h2, type2, NULL, (const quint8_t *)marker, (quint16_t)n, NULL))
+            r = case_fail("round %d: write on the fresh link returned FALSE", i + 1);
+        else if (!wait_rx(h2, n, WAIT_MS))
+            r = case_fail("round %d: the fresh link's echo did not arrive", i + 1);
+        else
+        {
+            size_t got;
+            sleep_ms(50);
+            got = rec_rx(h2, g_buf, sizeof(g_buf));
+            if (got != n || memcmp(g_buf, marker, n) != 0)
+                r = case_fail("round %d: the fresh link got %lu bytes, not its own %lu (a late event of the closed "
+                              "link reached it?)",
+                              i + 1, (unsigned long)got, (unsigned long)n);
+        }
+        suite_close(h2, type2);
+    }
+    if (r == CASE_PASS)
+        printf("# close during flood (%s): %d rounds, %d callbacks tolerated as in flight at close\n",
+               tls ? "tls" : "tcp", rounds, rec_tolerated_late_events());
+    return r;
+}
+
+static int tcp_close_during_flood(void) { return close_during_flood(0); }
+static int tls_close_during_flood(void) { return close_during_flood(1); }
 
 const case_t g_cases[] = {
     {"tcp.echo", tcp_echo_basic},
@@ -1490,6 +1698,9 @@ const case_t g_cases[] = {
     {"dtls.large-record-then-new-session", dtls_large_record_new_session},
     {"dtls.cert-untrusted-rejected", dtls_cert_untrusted},
     {"dtls.cert-wrong-host-rejected", dtls_cert_wrong_host},
+    {"writes.given-up-at-send-timeout", tcp_write_given_up},
+    {"lifecycle.close-from-another-task-during-flood", tcp_close_during_flood},
+    {"lifecycle.tls-close-from-another-task-during-flood", tls_close_during_flood},
     {NULL, NULL},
 };
 

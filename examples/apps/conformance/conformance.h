@@ -81,6 +81,19 @@ int core_run_signals(void);
 int rec_violations(char *last, size_t lastMax);
 void rec_dump(void);
 
+/* ---- the HAL's own count of slots in use (built with QHAL_TEST_HOOKS, see suiteDefines):
+ * after every case it must return to 0, as a real core's device must reconnect for ever ---- */
+#ifdef QHAL_TEST_HOOKS
+quint32_t Qhal_testSlotsInUse(void);
+#endif
+/* Waits (bounded, running the core's signals) until the HAL has no slot in use; returns how
+ * many are still in use after ms (0 when the hook is not built in). */
+unsigned rec_wait_slots_free(int ms);
+
+/* Events that arrived for a closed handle and were tolerated as already in flight at the
+ * close, since the start (hal/CONVENTIONS.md allows one per close). */
+int rec_tolerated_late_events(void);
+
 /* ---- heap accounting through the SDK shim ---- */
 long shim_live_allocations(void);
 long shim_total_allocations(void);
@@ -140,6 +153,10 @@ void port_exit(int status)
     __attribute__((noreturn))
 #endif
     ;
+/* Starts fn(arg) in a second task of the suite, beside the core's (threads: a thread;
+ * FreeRTOS: a task at the suite's priority). 0 when it runs; -1 where the platform has none
+ * (bare metal). The task returns when it is done; callers wait for a flag it sets. */
+int port_task_start(void (*fn)(void *), void *arg);
 /* Called by the platform when the per-case watchdog fires, before it ends the run. */
 void suite_watchdog_fired(const char *name);
 void port_log_line(const char *line);

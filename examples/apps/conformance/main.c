@@ -119,7 +119,7 @@ int main(int argc, char **argv)
     only = *cfg_str("only", "") ? cfg_str("only", "") : NULL;
     caseTimeout = cfg_int("case-timeout", caseTimeout);
 
-    printf("# qhal conformance: board %s, %s connect, Quos_socketIORx %s peerSize\n",
+    printf("# qhal conformance: board %s, %s connect, Quos_socketIORx %s peerSize, slots in use %s\n",
 #ifdef QHAL_BOARD_NAME
            QHAL_BOARD_NAME,
 #else
@@ -127,9 +127,14 @@ int main(int argc, char **argv)
 #endif
            QHAL_CONNECT_ASYNC ? "async" : "sync",
 #if QHAL_RX_PEER_SIZE
-           "with"
+           "with",
 #else
-           "without"
+           "without",
+#endif
+#ifdef QHAL_TEST_HOOKS
+           "checked after each case"
+#else
+           "not checked (HAL built without QHAL_TEST_HOOKS)"
 #endif
     );
     table = cfg_int("bench", 0) ? g_bench : g_cases;
@@ -148,6 +153,14 @@ int main(int argc, char **argv)
         if (r != CASE_SKIP) sleep_ms(20);
         v = rec_violations(last, sizeof(last));
         if (r == CASE_PASS && v != violationsBefore) r = case_fail("contract violation: %s", last);
+        /* Every socket a case opened is released once it ends: a slot still in use is one a
+         * device never gets back (after maxSockets of them it cannot reconnect). */
+        if (r == CASE_PASS && table == g_cases)
+        {
+            unsigned slots = rec_wait_slots_free(2000);
+            if (slots != 0u)
+                r = case_fail("%u HAL slot(s) still in use 2 s after the case closed everything", slots);
+        }
         port_watchdog(NULL, 0);
         if (r == CASE_PASS)
         {

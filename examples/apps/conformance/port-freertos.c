@@ -108,6 +108,38 @@ int port_callback_context(void)
     return xTaskGetCurrentTaskHandle() != g_suiteTask;
 }
 
+/* The cases' second task: at the suite's priority, so the two share the CPU by time slices
+ * and the HAL's I/O task still preempts both. Made once and given one job at a time, so its
+ * lwIP per-thread semaphore is made once too (a task per job would leave one behind each). */
+#define SECOND_TASK_STACK (8 * 1024)
+static void (*volatile g_secondFn)(void *);
+static void *volatile g_secondArg;
+static SemaphoreHandle_t g_secondJob;
+
+static void second_task(void *p)
+{
+    (void)p;
+    for (;;)
+    {
+        if (xSemaphoreTake(g_secondJob, portMAX_DELAY) == pdTRUE && g_secondFn != NULL) g_secondFn(g_secondArg);
+    }
+}
+
+int port_task_start(void (*fn)(void *), void *arg)
+{
+    if (g_secondJob == NULL)
+    {
+        g_secondJob = xSemaphoreCreateBinary();
+        if (g_secondJob == NULL) return -1;
+        if (xTaskCreate(second_task, "second", SECOND_TASK_STACK / sizeof(StackType_t), NULL, SUITE_TASK_PRIORITY,
+                        NULL) != pdPASS)
+            return -1;
+    }
+    g_secondFn = fn;
+    g_secondArg = arg;
+    return xSemaphoreGive(g_secondJob) == pdTRUE ? 0 : -1;
+}
+
 void port_watchdog(const char *name, uint64_t deadline)
 {
     taskENTER_CRITICAL();

@@ -92,6 +92,14 @@ int port_callback_context(void)
     return g_inPoll;
 }
 
+/* One loop runs the HAL and the cases: there is no second task. */
+int port_task_start(void (*fn)(void *), void *arg)
+{
+    (void)fn;
+    (void)arg;
+    return -1;
+}
+
 void port_watchdog(const char *name, uint64_t deadline)
 {
     g_wdCase = name;

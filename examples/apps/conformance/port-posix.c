@@ -83,6 +83,36 @@ int port_callback_context(void)
     return !pthread_equal(pthread_self(), g_main);
 }
 
+typedef struct
+{
+    void (*fn)(void *);
+    void *arg;
+} task_start_t;
+
+static void *task_main(void *p)
+{
+    task_start_t t = *(task_start_t *)p;
+    free(p);
+    t.fn(t.arg);
+    return NULL;
+}
+
+int port_task_start(void (*fn)(void *), void *arg)
+{
+    pthread_t th;
+    task_start_t *t = (task_start_t *)malloc(sizeof(*t));
+    if (t == NULL) return -1;
+    t->fn = fn;
+    t->arg = arg;
+    if (pthread_create(&th, NULL, task_main, t) != 0)
+    {
+        free(t);
+        return -1;
+    }
+    pthread_detach(th);
+    return 0;
+}
+
 int port_verbose(void)
 {
     return getenv("QHAL_SUITE_VERBOSE") != NULL;
