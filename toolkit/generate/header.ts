@@ -89,15 +89,14 @@ export function renderHeader(hal: HalDescription, board: BoardModel, meta: Gener
   out.push(`#define QHAL_DNS_MAX_ADDRESSES ${f.dnsMaxAddresses}`);
   out.push(`#define QHAL_MAX_SOCKETS ${board.limits.maxSockets}`);
   out.push(`#define QHAL_CONNECT_TIMEOUT_MS ${board.limits.connectTimeoutMs}u`);
-  // lwip-raw copies what lwIP cannot take at once into a static per-socket queue of this size.
+  // The lwIP stacks copy what lwIP cannot take at once into a static per-socket queue of this size.
   out.push(
     '/* Largest datagram delivered whole (a longer one is cut to it), and largest Qhal_sockWrite',
     ' * taken while no earlier write is pending (isSending): the core sizes its packets by them. */',
   );
   out.push(`#define QHAL_RX_BUFFER_SIZE ${board.limits.rxBufferSize}`);
-  out.push(
-    `#define QHAL_MAX_WRITE ${board.stack === 'lwip-raw' ? `${board.limits.rxBufferSize}u` : '65535u'}`,
-  );
+  // lwIP stacks: the board's write queue (limits.txQueueSize) holds one such write.
+  out.push(`#define QHAL_MAX_WRITE ${board.limits.txQueueSize ?? 65535}u`);
   out.push('');
 
   for (const c of hal.constants) {
