@@ -44,6 +44,7 @@ export async function collectBoardRun(o: {
     board: o.board,
     ...about,
     ...(o.error !== undefined ? { error: o.error } : {}),
+    ...(o.result?.notRun !== undefined ? { notRun: o.result.notRun } : {}),
     cases: o.result?.cases ?? [],
     complete: o.result?.complete ?? false,
     seconds: o.result?.seconds ?? o.seconds,

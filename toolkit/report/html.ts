@@ -55,7 +55,9 @@ const td = (s: string | number, cls = ''): string =>
 function matrix(runs: readonly BoardRun[]): string {
   // Cases in the order the suite ran them, across boards (a case only some boards ran too).
   const names: string[] = [];
-  for (const r of runs) for (const c of r.cases) if (!names.includes(c.name)) names.push(c.name);
+  // A board that was built but not run has its reason in the total row, not a row of its own.
+  for (const r of runs.filter((x) => x.notRun === undefined))
+    for (const c of r.cases) if (!names.includes(c.name)) names.push(c.name);
   const head = ['case', ...runs.map((r) => html(r.board))];
   const rows = names.map((n) => [
     `<th>${html(n)}</th>`,
@@ -65,6 +67,8 @@ function matrix(runs: readonly BoardRun[]): string {
     const t = boardTotals(r);
     if (r.error !== undefined)
       return `<td class="fail">did not run<small>${html(r.error)}</small></td>`;
+    if (r.notRun !== undefined)
+      return `<td class="skip">built, not run<small>${html(r.notRun)}</small></td>`;
     const text = `${t.tests - t.errors - t.failures - t.skipped} passed, ${t.failures} failed, ${t.skipped} skipped`;
     return r.complete
       ? td(text)

@@ -25,6 +25,8 @@ export interface BoardRun {
   /** Set when the board never reached the suite (bad board, build failure, no emulator). */
   error?: string;
   cases: CaseResult[];
+  /** Built, but the suite cannot run on the board's target: why (its one case is a named skip). */
+  notRun?: string;
   /** The suite printed its closing `N passed, N failed` line. */
   complete: boolean;
   seconds: number;

@@ -19,6 +19,24 @@ import type { BoardRun } from '../report/model.js';
 import { writeResults } from '../report/write.js';
 import { createProgressReporter, createStepReporter } from '../toolchain/progress.js';
 
+type BoardOutcome = { board: string; error?: string; result?: ConformanceResult };
+
+/** Folder mode's last line: cases over every board, and which boards were only built. */
+export function folderSummary(outcomes: readonly BoardOutcome[]): string {
+  const ran = outcomes.flatMap((o) => (o.result && o.result.notRun === undefined ? [o.result] : []));
+  const sum = (k: 'passed' | 'failed' | 'skipped') => ran.reduce((n, r) => n + r[k], 0);
+  const notRun = outcomes.filter((o) => o.result?.notRun !== undefined).map((o) => o.board);
+  const broken = outcomes
+    .filter((o) => o.error !== undefined || (o.result && !o.result.complete))
+    .map((o) => o.board);
+  const names = (l: string[]) => (l.length ? ` (${l.join(', ')})` : '');
+  return (
+    `== ${outcomes.length} boards: ${sum('passed')} passed, ${sum('failed')} failed, ` +
+    `${sum('skipped')} skipped; ${notRun.length} built, not run${names(notRun)}; ` +
+    `${broken.length} did not finish${names(broken)}`
+  );
+}
+
 export async function runTestCommand(argv: string[]): Promise<number> {
   const v = parseFlags('test', argv, {
     board: { type: 'string' },
@@ -97,6 +115,7 @@ export async function runTestCommand(argv: string[]): Promise<number> {
         }
       }
     }
+    if (files.length > 1 || fs.statSync(v.board).isDirectory()) say(folderSummary(summary));
     if (results)
       for (const f of writeResults(runs, { junit: v.junit, report: v.report })) say(`# wrote ${f}`);
   } finally {

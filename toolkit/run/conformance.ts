@@ -36,6 +36,8 @@ export interface ConformanceResult {
   namespaceNote?: string;
   emulator: string | null;
   seconds: number;
+  /** Set when the board was built but the suite cannot run on its target (a named skip). */
+  notRun?: string;
 }
 
 export interface RunConformanceOptions {

@@ -12,7 +12,7 @@ import type { BoardModel } from '../model/board-model.js';
 import { buildBoard, type BuildSummary } from '../toolchain/build.js';
 import type { ProgressSink, StepRunner } from '../toolchain/progress.js';
 import type { SizeRow } from '../toolchain/size.js';
-import { getTarget, type Target } from '../toolchain/targets.js';
+import { getTarget, listTargets, type Target } from '../toolchain/targets.js';
 import type { SuiteNetwork } from './namespace.js';
 import {
   runConformance,
@@ -36,6 +36,30 @@ export { namespaceProblem } from './namespace.js';
 export function suiteNetwork(board: BoardModel, target: Target): SuiteNetwork {
   if (target.kind === 'mcu') return 'qemu-slirp';
   return board.stack === 'lwip-socket' ? 'lwip-tap' : 'kernel';
+}
+
+function suiteRuns(target: Target, os: BoardModel['os']): boolean {
+  if (target.kind !== 'mcu') return true;
+  return target.qemu.mode === 'system' && !!target.qemu.nic && !!target.suitePlatform?.[os];
+}
+
+/**
+ * Why the suite cannot run for this board (null when it can). A CPU part such as cortex-m4 is
+ * what a product's own board file names: qhal-gen builds it (that is worth proving) but has no
+ * emulated machine with its NIC and start-up to run the suite on, so the run says "built, not
+ * run", a named skip, and points at the emulated boards with the same CPU.
+ */
+export function suiteNotRunReason(board: BoardModel, target: Target): string | null {
+  if (suiteRuns(target, board.os)) return null;
+  const same = listTargets()
+    .filter((t) => t.zigTarget === target.zigTarget && t.cpuFlags.join() === target.cpuFlags.join())
+    .filter((t) => suiteRuns(t, board.os))
+    .map((t) => t.id);
+  return (
+    `built, not run: target ${target.id} has no QEMU machine the suite runs on (its target.json ` +
+    `names no emulated NIC and platform file for os '${board.os}')` +
+    (same.length ? `; the same CPU runs it as ${same.join(', ')}` : '')
+  );
 }
 
 /** The board as tested: its TLS trust replaced by the broker's PKI. */
@@ -65,8 +89,14 @@ export interface PreparedConformance {
   suiteBinary: string;
 }
 
-/** PKI, HAL build and suite build in `workDir` (pki/, hal/, conformance). */
-export async function prepareConformance(o: {
+/** The HAL and its libraries built, the suite not: what a board without an emulator gets. */
+export interface BuiltOnly {
+  board: BoardModel;
+  build: BuildSummary;
+  notRun: string;
+}
+
+interface PrepareOptions {
   board: string | BoardModel;
   workDir: string;
   /** Give the HAL the broker's client certificate even if the board has none (exercises mutual TLS). */
@@ -78,7 +108,20 @@ export async function prepareConformance(o: {
   /** FreeRTOS boards: the kernel tree (default QHAL_FREERTOS_DIR) and FreeRTOSConfig.h's folder. */
   freertosDir?: string;
   freertosConfigDir?: string;
-}): Promise<PreparedConformance> {
+  /** Build only the HAL when the suite cannot run for the board (else that is an error). */
+  buildOnlyWhenNotRunnable?: boolean;
+}
+
+/** PKI, HAL build and suite build in `workDir` (pki/, hal/, conformance). */
+export async function prepareConformance(
+  o: PrepareOptions & { buildOnlyWhenNotRunnable?: false },
+): Promise<PreparedConformance>;
+export async function prepareConformance(
+  o: PrepareOptions,
+): Promise<PreparedConformance | BuiltOnly>;
+export async function prepareConformance(
+  o: PrepareOptions,
+): Promise<PreparedConformance | BuiltOnly> {
   const step: StepRunner = o.step ?? ((_label, fn) => fn());
   const workDir = path.resolve(o.workDir);
   fs.mkdirSync(workDir, { recursive: true });
@@ -101,6 +144,8 @@ export async function prepareConformance(o: {
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       }),
   );
+  const notRun = suiteNotRunReason(board, target);
+  if (notRun !== null && o.buildOnlyWhenNotRunnable) return { board, build, notRun };
   const suiteBinary = await step(`${board.name}: building the conformance suite`, () =>
     buildSuite({
       target,
@@ -128,7 +173,27 @@ export async function testBoard(o: {
   onProgress?: ProgressSink;
   step?: StepRunner;
 }): Promise<ConformanceResult & { halSize: SizeRow; sizes: SizeRow[] }> {
-  const prepared = await prepareConformance(o);
+  const started = Date.now();
+  const prepared = await prepareConformance({ ...o, buildOnlyWhenNotRunnable: true });
+  const sizes = { halSize: prepared.build.hal.size, sizes: prepared.build.sizes };
+  if ('notRun' in prepared) {
+    // One named skip, so the summary, JUnit and the report count it as neither pass nor fail.
+    o.log?.(`SKIP suite: ${prepared.notRun}`);
+    o.log?.('0 passed, 0 failed, 1 skipped');
+    return {
+      cases: [{ name: 'suite', status: 'skip', reason: prepared.notRun, details: [] }],
+      passed: 0,
+      failed: 0,
+      skipped: 1,
+      complete: true,
+      notRun: prepared.notRun,
+      exitCode: null,
+      namespace: false,
+      emulator: null,
+      seconds: (Date.now() - started) / 1000,
+      ...sizes,
+    };
+  }
   const target = getTarget(prepared.board.target);
   const q = target.qemu;
   o.log?.(
@@ -145,5 +210,5 @@ export async function testBoard(o: {
     ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
     ...(o.config ? { config: o.config } : {}),
   });
-  return { ...result, halSize: prepared.build.hal.size, sizes: prepared.build.sizes };
+  return { ...result, ...sizes };
 }
