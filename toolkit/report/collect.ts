@@ -49,6 +49,7 @@ export async function collectBoardRun(o: {
     complete: o.result?.complete ?? false,
     seconds: o.result?.seconds ?? o.seconds,
     sizes: boardSizes(o.result?.sizes ?? []),
+    ...(o.result?.freertos ? { freertos: o.result.freertos } : {}),
     bench: parseBench(o.lines),
   };
 }

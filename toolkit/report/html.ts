@@ -1,10 +1,11 @@
 /**
  * `qhal-gen test --report DIR`: one static page (DIR/index.html) for the run. Everything is
  * inline (CSS in a <style>, no script, no image, no URL), so it opens from a CI artifact
- * with no network: the conformance matrix (boards × cases), sizes, benchmark figures, the
- * security posture and the inputs' hash per board.
+ * with no network: the conformance matrix (boards × cases), sizes, FreeRTOS stacks and heap
+ * as measured, benchmark figures, the security posture and the inputs' hash per board.
  */
 import type { CaseResult } from '../run/conformance.js';
+import { margin, type FreertosUsage } from '../run/freertos-usage.js';
 import { TOOL_VERSION } from '../version.js';
 import { boardTotals, totals, type BoardRun } from './model.js';
 
@@ -105,6 +106,26 @@ function sizes(runs: readonly BoardRun[]): string {
   return table(['board', 'library', 'text', 'data', 'bss'], rows);
 }
 
+/** FreeRTOS runs: how deep each task's stack went and the heap's low point (sizes come from these). */
+function freertosUsage(runs: readonly BoardRun[]): string {
+  const measured = runs.filter((r) => r.freertos !== undefined);
+  if (!measured.length) return '';
+  const rows = measured.flatMap((r) => {
+    const u = r.freertos as FreertosUsage;
+    const heap = u.heap ? [{ task: 'heap (heap_4)', size: u.heap.total, used: u.heap.used }] : [];
+    return [...u.stacks, ...heap].map((s) => [
+      td(r.board),
+      td(s.task),
+      td(s.size, 'num'),
+      td(s.used, 'num'),
+      td(margin(s.size, s.used), 'num'),
+    ]);
+  });
+  return `<h2>FreeRTOS stacks and heap (measured, bytes)</h2>
+<p>Deepest use over the whole run: each task's stack high-water mark (uxTaskGetStackHighWaterMark) and the heap's minimum-ever free space (xPortGetMinimumEverFreeHeapSize).</p>
+${table(['board', 'task', 'given', 'most used', 'margin'], rows)}`;
+}
+
 function bench(runs: readonly BoardRun[]): string {
   const rows = runs.flatMap((r) =>
     r.bench.map((b) => [
@@ -183,6 +204,7 @@ ${failures(runs)}
 ${about(runs)}
 <h2>Sizes (bytes)</h2>
 ${sizes(runs)}
+${freertosUsage(runs)}
 <h2>Benchmarks</h2>
 ${bench(runs)}
 <h2>Security posture</h2>

@@ -4,6 +4,7 @@
  * the board say; nothing here runs anything.
  */
 import type { CaseResult } from '../run/conformance.js';
+import type { FreertosUsage } from '../run/freertos-usage.js';
 import type { SizeRow } from '../toolchain/size.js';
 import type { BenchFigure } from './bench.js';
 import type { SecurityPosture } from './security.js';
@@ -31,6 +32,8 @@ export interface BoardRun {
   complete: boolean;
   seconds: number;
   sizes: BoardSize[];
+  /** FreeRTOS boards: stacks' high-water marks and the heap's low point, as measured. */
+  freertos?: FreertosUsage;
   bench: BenchFigure[];
   security?: SecurityPosture;
   /** sha256 of the generator's inputs, as stamped into the board's generated files. */

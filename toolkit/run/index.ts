@@ -30,6 +30,7 @@ export {
   type RunConformanceOptions,
 } from './conformance.js';
 export { buildSuite } from './suite-build.js';
+export { parseFreertosUsage, type FreertosUsage } from './freertos-usage.js';
 export { namespaceProblem } from './namespace.js';
 
 /** How the run reaches the board's HAL: its stack decides (see namespace.ts). */

@@ -50,6 +50,8 @@ export function suiteDefines(board: BoardModel, target: Target, halDir: string):
   // (LWIP_SOCKET_EXTERNAL_HEADERS), as POSIX does.
   if (board.stack === 'lwip-raw' || (board.stack === 'lwip-socket' && target.kind === 'mcu'))
     defs.push('-DSUITE_PEER_LWIP=1');
+  // FreeRTOS: the I/O task's configured stack, so the run reports its high-water mark against it.
+  if (board.os === 'freertos') defs.push(`-DSUITE_IO_STACK_SIZE=${board.limits.ioTaskStackSize}`);
   // Certificate validity dates are checked only when mbedtls has a calendar clock: read it
   // from the configuration the build generated rather than assume it.
   const cfg = path.join(halDir, 'qhal_mbedtls_config.h');
