@@ -14,7 +14,12 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
 import { paths } from '../toolkit/load/toolkit-paths.js';
+import { folderSummary } from '../toolkit/run/command.js';
 import type { ConformanceResult } from '../toolkit/run/conformance.js';
+import { parseFreertosUsage } from '../toolkit/run/freertos-usage.js';
+import { renderReport } from '../toolkit/report/html.js';
+import { renderJunit } from '../toolkit/report/junit.js';
+import type { BoardRun } from '../toolkit/report/model.js';
 import { BIN } from './helpers/cli.js';
 import { assertSaneFreertosUsage } from './helpers/freertos-usage.js';
 
@@ -132,3 +137,68 @@ test(
     }
   },
 );
+
+test('without a kernel too: the FreeRTOS figures parse, a built-only board counts as one named skip', () => {
+  const usage = parseFreertosUsage([
+    'PASS tcp.echo (12 ms)',
+    '# freertos stack qhal_io: 1328 of 2048 bytes never used',
+    '# freertos stack tcpip_thread: 1608 of 2048 bytes never used',
+    '# freertos heap: 96432 of 131072 bytes minimum ever free',
+    '# freertos stack bad: lots of bytes never used',
+  ]);
+  assert.deepEqual(usage, {
+    stacks: [
+      { task: 'qhal_io', size: 2048, unused: 1328, used: 720 },
+      { task: 'tcpip_thread', size: 2048, unused: 1608, used: 440 },
+    ],
+    heap: { total: 131072, minFree: 96432, used: 34640 },
+  });
+  assert.equal(parseFreertosUsage(['PASS tcp.echo (1 ms)', '1 passed, 0 failed']), undefined);
+
+  const reason = 'built, not run: target cortex-m4 has no QEMU machine the suite runs on (x)';
+  const skip = { name: 'suite', status: 'skip' as const, reason, details: [] };
+  const base = { exitCode: null, namespace: false, emulator: null, seconds: 1, complete: true };
+  const line = folderSummary([
+    { board: 'a', result: { ...base, cases: [], passed: 3, failed: 0, skipped: 1 } },
+    {
+      board: 'b',
+      result: { ...base, cases: [skip], passed: 0, failed: 0, skipped: 1, notRun: reason },
+    },
+    { board: 'c', error: 'build failed' },
+  ]);
+  assert.equal(
+    line,
+    '== 3 boards: 3 passed, 0 failed, 1 skipped; 1 built, not run (b); 1 did not finish (c)',
+  );
+
+  const runs: BoardRun[] = [
+    { board: 'b', notRun: reason, cases: [skip], complete: true, seconds: 1, sizes: [], bench: [] },
+    {
+      board: 'f',
+      cases: [{ name: 'tcp.echo', status: 'pass', ms: 3, details: [] }],
+      complete: true,
+      seconds: 1,
+      sizes: [],
+      bench: [],
+      ...(usage ? { freertos: usage } : {}),
+    },
+  ];
+  const xml = renderJunit(runs);
+  assert.match(xml, /tests="2" failures="0" errors="0" skipped="1"/);
+  assert.match(
+    xml,
+    /<testcase classname="b" name="suite" time="0.000"><skipped message="built, not run: /,
+  );
+  const page = renderReport(runs);
+  assert.match(page, /<td class="skip">built, not run<small>built, not run: target cortex-m4/);
+  // The built-only board's reason sits in its total cell, not in a matrix row of its own.
+  assert.doesNotMatch(page, /<th>suite<\/th>/);
+  assert.match(
+    page,
+    /<td>f<\/td><td>qhal_io<\/td><td class="num">2048<\/td><td class="num">720<\/td><td class="num">2.8x<\/td>/,
+  );
+  assert.match(
+    page,
+    /<td>f<\/td><td>heap \(heap_4\)<\/td><td class="num">131072<\/td><td class="num">34640<\/td>/,
+  );
+});
