@@ -29,6 +29,7 @@ import { resolveFreertosConfig } from '../toolkit/toolchain/freertos.js';
 import { generateLwipConfig, lwipFlags, lwipSources } from '../toolkit/toolchain/lwip-config.js';
 import { getTarget } from '../toolkit/toolchain/targets.js';
 import { generateAndBuild } from './helpers/boards.js';
+import { assertSaneFreertosUsage } from './helpers/freertos-usage.js';
 
 // dist/test/freertos.test.js → repo root is two up.
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -240,8 +241,12 @@ for (const name of FREERTOS_BOARDS) {
         // A skip names why the case cannot apply.
         for (const c of r.cases.filter((x) => x.status === 'skip'))
           assert.match(c.reason ?? '', /board feature \w+ is off|one address per name/, c.name);
-        assert.match(log, /^# freertos heap: \d+ of \d+ bytes minimum ever free$/m);
-        assert.match(log, /^# freertos stack qhal_io: \d+ bytes never used$/m);
+        // Sizing from measurements: every task's high-water mark against the stack it was
+        // given (the I/O task's is the board's ioTaskStackSize), and the heap's low point.
+        assertSaneFreertosUsage(r.freertos, log);
+        const io = r.freertos?.stacks.find((s) => s.task === 'qhal_io');
+        const board = await loadBoard(path.join(BOARDS, `${name}.ts`));
+        assert.equal(io?.size, board.limits.ioTaskStackSize);
       } finally {
         fs.rmSync(work, { recursive: true, force: true });
       }

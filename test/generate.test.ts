@@ -262,7 +262,7 @@ test('--check exits 0 when up to date and 1 when a file differs; --json summaris
   assert.match(stale.stderr, /out of date .*qhal_Socket\.c/);
 });
 
-test('--target posix and --target lwip generate their default boards into ./qhal-out', () => {
+test('--target posix, lwip (FreeRTOS + lwIP sockets) and lwip-raw generate their default boards into ./qhal-out', () => {
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-target-'));
   const r = runBin(['--target', 'posix'], cwd);
   assert.equal(r.code, 0, r.stderr);
@@ -275,14 +275,31 @@ test('--target posix and --target lwip generate their default boards into ./qhal
     fs.readFileSync(path.join(cwd, 'qhal-out', 'qhal_Socket.h'), 'utf8'),
     /Board: linux-x86_64/,
   );
+  // The lwIP default is FreeRTOS: generating needs no kernel (generate never reads one);
+  // building does, and the command says so.
   const lwip = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-target-lwip-'));
   const l = runBin(['--target', 'lwip'], lwip);
   assert.equal(l.code, 0, l.stderr);
   const h = fs.readFileSync(path.join(lwip, 'qhal-out', 'qhal_Socket.h'), 'utf8');
-  assert.match(h, /Board: mps2-an385-lwip-raw \(target mps2-an385, stack lwip-raw, os baremetal\)/);
-  assert.match(h, /^void Qhal_lwipRawPoll\(void\);$/m);
+  assert.match(
+    h,
+    /Board: mps2-an385-freertos-lwip \(target mps2-an385, stack lwip-socket, os freertos\)/,
+  );
+  assert.match(l.stderr, /need a FreeRTOS-Kernel tree: --freertos-dir DIR or QHAL_FREERTOS_DIR/);
+  assert.match(l.stderr, /--target lwip-raw/);
+  // Bare-metal lwIP raw is one flag away.
+  const raw = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-target-raw-'));
+  const w = runBin(['--target', 'lwip-raw'], raw);
+  assert.equal(w.code, 0, w.stderr);
+  const rh = fs.readFileSync(path.join(raw, 'qhal-out', 'qhal_Socket.h'), 'utf8');
+  assert.match(
+    rh,
+    /Board: mps2-an385-lwip-raw \(target mps2-an385, stack lwip-raw, os baremetal\)/,
+  );
+  assert.match(rh, /^void Qhal_lwipRawPoll\(void\);$/m);
+  assert.equal(w.stderr, '');
   // An lwIP board's set stands alone: lwIP's options and platform hooks come with it.
-  assert.deepEqual(fs.readdirSync(path.join(lwip, 'qhal-out'), { recursive: true }).sort(), [
+  assert.deepEqual(fs.readdirSync(path.join(raw, 'qhal-out'), { recursive: true }).sort(), [
     'arch',
     'arch/cc.h',
     'lwipopts.h',
@@ -291,9 +308,10 @@ test('--target posix and --target lwip generate their default boards into ./qhal
     'qhal_mbedtls_config.h',
   ]);
   assert.match(
-    fs.readFileSync(path.join(lwip, 'qhal-out', 'lwipopts.h'), 'utf8'),
+    fs.readFileSync(path.join(raw, 'qhal-out', 'lwipopts.h'), 'utf8'),
     /\/\* raw API: no OS, lwIP runs from the application loop \*\/\n#define NO_SYS 1\n/,
   );
+  for (const d of [cwd, lwip, raw]) fs.rmSync(d, { recursive: true, force: true });
   assert.equal(runBin(['--version']).stdout.trim(), TOOL_VERSION);
   assert.match(runBin(['--help']).stdout, /qhal-gen generate --board FILE/);
 });
@@ -368,4 +386,30 @@ test('several --board options / a folder: one process, one folder per board, all
     assert.ok(e.kind === 'input' && e.line > 1 && e.column >= 1, JSON.stringify(e));
   }
   assert.deepEqual(fs.readdirSync(none), [], 'nothing written with --json either');
+});
+
+test('limits.txQueueSize sizes the lwIP write queue (QHAL_MAX_WRITE); the defaults are one core write', async () => {
+  const maxWrite = async (file: string) => {
+    const h = (await generateFor(file)).files.find((f) => f.name.endsWith('.h'));
+    return /^#define QHAL_MAX_WRITE (\d+)u$/m.exec(h?.content ?? '')?.[1];
+  };
+  // Defaults: lwip-raw one rxBufferSize, lwip-socket the 16-bit maximum, posix unchanged.
+  assert.equal(await maxWrite(exampleBoardPath('mps2-an385-lwip-raw')), '1024');
+  assert.equal(await maxWrite(exampleBoardPath('mps2-an385-freertos-lwip')), '65535');
+  assert.equal(await maxWrite(exampleBoardPath('linux-x86_64')), '65535');
+  const edit = (size: number): [string, string] => [
+    'rxBufferSize: 1024,',
+    `rxBufferSize: 1024,\n    txQueueSize: ${size},`,
+  ];
+  for (const [base, size] of [
+    ['mps2-an385-lwip-raw', 8192],
+    ['mps2-an385-freertos-lwip', 4096],
+  ] as const) {
+    const file = boardVariant(base, [edit(size)]);
+    try {
+      assert.equal(await maxWrite(file), String(size), base);
+    } finally {
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+  }
 });

@@ -46,6 +46,13 @@ export const MALFORMED: Record<string, string[]> = {
   ],
   'psk-hook-not-identifier': ["18:35: tls.psk.hook must be a C identifier (got 'my-psk()')"],
   'relative-import': ["2:24: board files may import only from 'qhal-gen' (found './limits.js')"],
+  'tx-queue-too-small': ['23:5: limits.txQueueSize must be an integer from 256 to 65536 (got 100)'],
+  'tx-queue-too-large-lwip-socket': [
+    '24:5: limits.txQueueSize must be an integer from 256 to 65535 (got 65536)',
+  ],
+  'tx-queue-on-posix': [
+    "24:5: limits.txQueueSize is for the lwIP stacks: on posix the kernel's send buffer queues writes",
+  ],
   'rx-buffer-too-large': [
     '19:28: limits.rxBufferSize must be an integer from 256 to 65536 (got 1048576)',
   ],

@@ -204,6 +204,12 @@ const RAW_VARIANTS: Record<string, [string | RegExp, string][]> = {
   // The largest queue the loader allows: its counters must not wrap when it fills exactly
   // (the template refuses to compile with counters too narrow for QHAL_TX_QUEUE_SIZE).
   'largest buffers (65,536-byte write queue)': [['rxBufferSize: 1024', 'rxBufferSize: 65536']],
+  // The board's own write queue (limits.txQueueSize), apart from rxBufferSize: the largest
+  // still passes the counters' check, the smallest still compiles.
+  'limits.txQueueSize 65,536 with a 1,024-byte rxBufferSize': [
+    ['rxBufferSize: 1024,', 'rxBufferSize: 1024,\n    txQueueSize: 65536,'],
+  ],
+  'limits.txQueueSize 256': [['rxBufferSize: 1024,', 'rxBufferSize: 1024,\n    txQueueSize: 256,']],
   'no DTLS': [['dtls: true', 'dtls: false'], NO_PSK],
   'TCP and UDP only': [
     ['tls: true', 'tls: false'],

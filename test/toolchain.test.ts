@@ -87,6 +87,7 @@ function board(
       ioTaskStackSize: 16384,
       ioTaskPriority: 1,
       connectTimeoutMs: 20000,
+      ...(mcu ? { txQueueSize: 2048 } : {}),
     },
     connect: 'async',
     core: { version: '2.13', rxPeerSize: true },

@@ -30,10 +30,14 @@ export async function runCli(argv: string[]): Promise<CliResult> {
 }
 
 /** As a child process, the way users and CI run it. */
-export function runBin(argv: string[], cwd = PACKAGE_ROOT, env = process.env): CliResult {
+export function runBin(
+  argv: string[],
+  cwd = PACKAGE_ROOT,
+  env: Record<string, string | undefined> = {},
+): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...argv], {
     cwd,
-    env,
+    env: { ...process.env, ...env },
     encoding: 'utf8',
     timeout: 300_000,
   });

@@ -15,11 +15,18 @@ import { oneOf, parseFlags, UsageError } from './args.js';
 import { boardFiles } from './board-files.js';
 import { outDirError, resolveOutDir } from './out-dir.js';
 
-/** Built-in default board per stack family, used by `--target`. */
+/**
+ * Built-in default board per stack family, used by `--target`. lwIP means FreeRTOS + lwIP's
+ * sockets API, the way most lwIP products run (generating needs no kernel; building and
+ * testing it take --freertos-dir or QHAL_FREERTOS_DIR); bare-metal lwIP raw is `lwip-raw`.
+ */
 export const DEFAULT_BOARDS = {
   posix: path.join(paths.boards, 'linux-x86_64.ts'),
-  lwip: path.join(paths.boards, 'mps2-an385-lwip-raw.ts'),
+  lwip: path.join(paths.boards, 'mps2-an385-freertos-lwip.ts'),
+  'lwip-raw': path.join(paths.boards, 'mps2-an385-lwip-raw.ts'),
 } as const;
+
+export type DefaultTarget = keyof typeof DEFAULT_BOARDS;
 
 export interface GenerateOptions {
   /** Board files (or folders of them). One file: written to `out`; more: `out/<board name>/`. */
@@ -131,11 +138,20 @@ export async function runTargetDefault(argv: string[]): Promise<number> {
     check: { type: 'boolean' },
     json: { type: 'boolean' },
   });
-  const family = oneOf('target', v.target ?? '', ['posix', 'lwip'] as const);
-  return generateToDisk({
+  const family = oneOf('target', v.target ?? '', Object.keys(DEFAULT_BOARDS) as DefaultTarget[]);
+  const code = await generateToDisk({
     boards: [DEFAULT_BOARDS[family]],
     out: v.out ?? 'qhal-out',
     check: v.check ?? false,
     json: v.json ?? false,
   });
+  // The FreeRTOS default generates without a kernel; say what building it takes.
+  if (code === 0 && !v.check && family === 'lwip') {
+    console.error(
+      `qhal-gen: board ${path.basename(DEFAULT_BOARDS.lwip, '.ts')} (FreeRTOS + lwIP sockets): ` +
+        '`qhal-gen build` and `qhal-gen test` need a FreeRTOS-Kernel tree: --freertos-dir DIR or ' +
+        'QHAL_FREERTOS_DIR=DIR (bare-metal lwIP raw: --target lwip-raw)',
+    );
+  }
+  return code;
 }

@@ -9,8 +9,11 @@ export function usage(): string {
   return `qhal-gen: generate, build and test QuecThing socket HALs
 
 usage:
-  qhal-gen --target posix|lwip [--out DIR] [--check] [--json]
-      generate for the built-in default board of that stack (default out: ./qhal-out)
+  qhal-gen --target posix|lwip|lwip-raw [--out DIR] [--check] [--json]
+      generate for the built-in default board of that stack (default out: ./qhal-out):
+      posix linux-x86_64; lwip mps2-an385-freertos-lwip (FreeRTOS + lwIP sockets: building and
+      testing it need --freertos-dir or QHAL_FREERTOS_DIR); lwip-raw mps2-an385-lwip-raw (bare
+      metal)
   qhal-gen generate --board FILE|FOLDER [--board ...] [--out DIR] [--check] [--json]
       generate qhal_socket.c and qhal_socket.h for a board description
   qhal-gen build --board FILE [--out DIR] [--mbedtls-dir DIR] [--lwip-dir DIR] [--json] [--verbose]

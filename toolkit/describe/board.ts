@@ -88,6 +88,16 @@ export interface BoardLimits {
   ioTaskPriority: number;
   /** Time the core waits for an asynchronous connect (`*connectTimeout`), ms. Default 20000. */
   connectTimeoutMs?: number;
+  /**
+   * lwIP stacks (lwip-raw, lwip-socket): bytes of each socket's static write queue, where a
+   * write waits for what lwIP cannot take at once (no heap in steady state). It is also the
+   * largest `Qhal_sockWrite` the HAL takes while no earlier write is pending
+   * (`QHAL_MAX_WRITE`): the core sizes its packets by it. RAM: `maxSockets` queues of it
+   * (lwip-socket adds two record headers each). Default: `rxBufferSize` on lwip-raw, 65535 on
+   * lwip-socket; 256..65536 (lwip-socket: ..65535). Not for posix (the kernel's send buffer
+   * is the queue).
+   */
+  txQueueSize?: number;
 }
 
 export interface CoreInterface {

@@ -90,7 +90,7 @@ export function renderHeader(hal: HalDescription, board: BoardModel, meta: Gener
   out.push(`#define QHAL_DNS_MAX_ADDRESSES ${f.dnsMaxAddresses}`);
   out.push(`#define QHAL_MAX_SOCKETS ${board.limits.maxSockets}`);
   out.push(`#define QHAL_CONNECT_TIMEOUT_MS ${board.limits.connectTimeoutMs}u`);
-  // lwip-raw copies what lwIP cannot take at once into a static per-socket queue of this size.
+  // The lwIP stacks copy what lwIP cannot take at once into a static per-socket queue of this size.
   out.push(
     '/* Largest datagram delivered whole (a longer one is cut to it), and largest Qhal_sockWrite',
     ' * taken while no earlier write is pending (isSending): the core sizes its packets by them. */',

@@ -22,6 +22,7 @@ export const LIMITS = {
   ioTaskStackSize: { min: 2048, max: 16 * 1024 * 1024 },
   ioTaskPriority: { min: 0, max: 255 },
   connectTimeoutMs: { min: 1000, max: 300000 },
+  txQueueSize: { min: 256, max: 65536 },
   handshakeTimeoutMs: { min: 1000, max: 300000 },
 } as const;
 
@@ -65,6 +66,21 @@ function range(
       message: `${p.join('.')} must be an integer from ${bounds.min} to ${bounds.max} (got ${value})`,
     });
   }
+}
+
+/** The write queue exists on the lwIP stacks only; lwip-socket's writes are at most 65535 bytes. */
+function checkTxQueueSize(out: RuleViolation[], stack: string, value: number): void {
+  const p = ['limits', 'txQueueSize'];
+  if (stack === 'posix') {
+    out.push({
+      path: p,
+      message:
+        "limits.txQueueSize is for the lwIP stacks: on posix the kernel's send buffer queues writes",
+    });
+    return;
+  }
+  const max = stack === 'lwip-socket' ? 65535 : LIMITS.txQueueSize.max;
+  range(out, p, value, { min: LIMITS.txQueueSize.min, max });
 }
 
 /** Reads and checks one PEM file named by the board; returns its text when it is usable. */
@@ -153,6 +169,7 @@ export function checkBoardRules(board: BoardDescription, boardFile: string): Rul
   if (l.connectTimeoutMs !== undefined) {
     range(out, ['limits', 'connectTimeoutMs'], l.connectTimeoutMs, LIMITS.connectTimeoutMs);
   }
+  if (l.txQueueSize !== undefined) checkTxQueueSize(out, board.stack, l.txQueueSize);
   if (f.tcpServer && l.maxSockets === 1) {
     out.push({
       path: ['limits', 'maxSockets'],

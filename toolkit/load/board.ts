@@ -35,6 +35,14 @@ function readRelative(boardFile: string, rel: string): string {
   return fs.readFileSync(path.resolve(path.dirname(boardFile), rel), 'utf8');
 }
 
+/** Default: one core write (rxBufferSize on lwip-raw, the 16-bit maximum on lwip-socket). */
+function txQueueSize(b: BoardDescription): { txQueueSize?: number } {
+  if (b.stack === 'posix') return {};
+  return {
+    txQueueSize: b.limits.txQueueSize ?? (b.stack === 'lwip-raw' ? b.limits.rxBufferSize : 65535),
+  };
+}
+
 function toModel(b: BoardDescription, file: string, opts: LoadBoardOptions): BoardModel {
   const f = b.features;
   const dir = path.dirname(file);
@@ -81,6 +89,7 @@ function toModel(b: BoardDescription, file: string, opts: LoadBoardOptions): Boa
       ioTaskStackSize: b.limits.ioTaskStackSize,
       ioTaskPriority: b.limits.ioTaskPriority,
       connectTimeoutMs: b.limits.connectTimeoutMs ?? 20000,
+      ...txQueueSize(b),
     },
     connect: b.connect ?? 'async',
     core: { version: b.core.version, rxPeerSize: b.core.rxPeerSize },

@@ -42,6 +42,8 @@ export interface BoardModel {
     ioTaskStackSize: number;
     ioTaskPriority: number;
     connectTimeoutMs: number;
+    /** lwIP stacks: each socket's write queue and largest write (QHAL_MAX_WRITE); absent on posix. */
+    txQueueSize?: number;
   };
   connect: 'async' | 'sync';
   core: { version: string; rxPeerSize: boolean };

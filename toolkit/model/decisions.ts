@@ -43,7 +43,9 @@ export function calendarClock(target: Target): boolean {
  * per-socket buffer of rxBufferSize; the socket backends hand the kernel up to 64 KiB.
  */
 export function maxWrite(board: BoardModel): number {
-  return board.stack === 'lwip-raw' ? board.limits.rxBufferSize : 65535;
+  // lwIP stacks: the board's write queue (limits.txQueueSize, defaulted by the loader) holds
+  // one such write; posix queues in the kernel's send buffer.
+  return board.limits.txQueueSize ?? 65535;
 }
 
 /** API beyond the nine SDK entry points that the application must call. */

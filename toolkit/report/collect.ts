@@ -45,10 +45,12 @@ export async function collectBoardRun(o: {
     board: o.board,
     ...about,
     ...(o.error !== undefined ? { error: o.error } : {}),
+    ...(o.result?.notRun !== undefined ? { notRun: o.result.notRun } : {}),
     cases: o.result?.cases ?? [],
     complete: o.result?.complete ?? false,
     seconds: o.result?.seconds ?? o.seconds,
     sizes: boardSizes(o.result?.sizes ?? []),
+    ...(o.result?.freertos ? { freertos: o.result.freertos } : {}),
     bench: parseBench(o.lines),
   };
 }

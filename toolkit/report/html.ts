@@ -1,10 +1,11 @@
 /**
  * `qhal-gen test --report DIR`: one static page (DIR/index.html) for the run. Everything is
  * inline (CSS in a <style>, no script, no image, no URL), so it opens from a CI artifact
- * with no network: the conformance matrix (boards × cases), sizes, benchmark figures, the
- * security posture and the inputs' hash per board.
+ * with no network: the conformance matrix (boards × cases), sizes, FreeRTOS stacks and heap
+ * as measured, benchmark figures, the security posture and the inputs' hash per board.
  */
 import type { CaseResult } from '../run/conformance.js';
+import { margin, type FreertosUsage } from '../run/freertos-usage.js';
 import { TOOL_VERSION } from '../version.js';
 import { boardTotals, totals, type BoardRun } from './model.js';
 
@@ -55,7 +56,9 @@ const td = (s: string | number, cls = ''): string =>
 function matrix(runs: readonly BoardRun[]): string {
   // Cases in the order the suite ran them, across boards (a case only some boards ran too).
   const names: string[] = [];
-  for (const r of runs) for (const c of r.cases) if (!names.includes(c.name)) names.push(c.name);
+  // A board that was built but not run has its reason in the total row, not a row of its own.
+  for (const r of runs.filter((x) => x.notRun === undefined))
+    for (const c of r.cases) if (!names.includes(c.name)) names.push(c.name);
   const head = ['case', ...runs.map((r) => html(r.board))];
   const rows = names.map((n) => [
     `<th>${html(n)}</th>`,
@@ -65,6 +68,8 @@ function matrix(runs: readonly BoardRun[]): string {
     const t = boardTotals(r);
     if (r.error !== undefined)
       return `<td class="fail">did not run<small>${html(r.error)}</small></td>`;
+    if (r.notRun !== undefined)
+      return `<td class="skip">built, not run<small>${html(r.notRun)}</small></td>`;
     const text = `${t.tests - t.errors - t.failures - t.skipped} passed, ${t.failures} failed, ${t.skipped} skipped`;
     return r.complete
       ? td(text)
@@ -99,6 +104,26 @@ function sizes(runs: readonly BoardRun[]): string {
   );
   if (!rows.length) return '<p>No build sizes (no board was built).</p>';
   return table(['board', 'library', 'text', 'data', 'bss'], rows);
+}
+
+/** FreeRTOS runs: how deep each task's stack went and the heap's low point (sizes come from these). */
+function freertosUsage(runs: readonly BoardRun[]): string {
+  const measured = runs.filter((r) => r.freertos !== undefined);
+  if (!measured.length) return '';
+  const rows = measured.flatMap((r) => {
+    const u = r.freertos as FreertosUsage;
+    const heap = u.heap ? [{ task: 'heap (heap_4)', size: u.heap.total, used: u.heap.used }] : [];
+    return [...u.stacks, ...heap].map((s) => [
+      td(r.board),
+      td(s.task),
+      td(s.size, 'num'),
+      td(s.used, 'num'),
+      td(margin(s.size, s.used), 'num'),
+    ]);
+  });
+  return `<h2>FreeRTOS stacks and heap (measured, bytes)</h2>
+<p>Deepest use over the whole run: each task's stack high-water mark (uxTaskGetStackHighWaterMark) and the heap's minimum-ever free space (xPortGetMinimumEverFreeHeapSize).</p>
+${table(['board', 'task', 'given', 'most used', 'margin'], rows)}`;
 }
 
 function bench(runs: readonly BoardRun[]): string {
@@ -179,6 +204,7 @@ ${failures(runs)}
 ${about(runs)}
 <h2>Sizes (bytes)</h2>
 ${sizes(runs)}
+${freertosUsage(runs)}
 <h2>Benchmarks</h2>
 ${bench(runs)}
 <h2>Security posture</h2>

@@ -4,6 +4,7 @@
  * the board say; nothing here runs anything.
  */
 import type { CaseResult } from '../run/conformance.js';
+import type { FreertosUsage } from '../run/freertos-usage.js';
 import type { SizeRow } from '../toolchain/size.js';
 import type { BenchFigure } from './bench.js';
 import type { SecurityPosture } from './security.js';
@@ -25,10 +26,14 @@ export interface BoardRun {
   /** Set when the board never reached the suite (bad board, build failure, no emulator). */
   error?: string;
   cases: CaseResult[];
+  /** Built, but the suite cannot run on the board's target: why (its one case is a named skip). */
+  notRun?: string;
   /** The suite printed its closing `N passed, N failed` line. */
   complete: boolean;
   seconds: number;
   sizes: BoardSize[];
+  /** FreeRTOS boards: stacks' high-water marks and the heap's low point, as measured. */
+  freertos?: FreertosUsage;
   bench: BenchFigure[];
   security?: SecurityPosture;
   /** sha256 of the generator's inputs, as stamped into the board's generated files. */

@@ -13,12 +13,41 @@ import path from 'node:path';
 import { oneOf, parseFlags, UsageError } from '../cli/args.js';
 import { boardFiles } from '../cli/board-files.js';
 import type { ConformanceResult } from './conformance.js';
+import { margin, type FreertosUsage } from './freertos-usage.js';
 import { testBoard } from './index.js';
 import { collectBoardRun } from '../report/collect.js';
 import type { BoardRun } from '../report/model.js';
 import { writeResults } from '../report/write.js';
 import { checkSdkDir, sdkDirFlag } from '../toolchain/sdk-tree.js';
 import { createProgressReporter, createStepReporter } from '../toolchain/progress.js';
+
+/** The measured figures in one line: most used of given, and the margin that leaves. */
+function sizingLine(u: FreertosUsage): string {
+  const parts = u.stacks.map((s) => `${s.task} ${s.used} of ${s.size} (${margin(s.size, s.used)})`);
+  if (u.heap)
+    parts.push(`heap ${u.heap.used} of ${u.heap.total} (${margin(u.heap.total, u.heap.used)})`);
+  return `# freertos sizing, bytes most used of given: ${parts.join(', ')}`;
+}
+
+type BoardOutcome = { board: string; error?: string; result?: ConformanceResult };
+
+/** Folder mode's last line: cases over every board, and which boards were only built. */
+export function folderSummary(outcomes: readonly BoardOutcome[]): string {
+  const ran = outcomes.flatMap((o) =>
+    o.result && o.result.notRun === undefined ? [o.result] : [],
+  );
+  const sum = (k: 'passed' | 'failed' | 'skipped') => ran.reduce((n, r) => n + r[k], 0);
+  const notRun = outcomes.filter((o) => o.result?.notRun !== undefined).map((o) => o.board);
+  const broken = outcomes
+    .filter((o) => o.error !== undefined || (o.result && !o.result.complete))
+    .map((o) => o.board);
+  const names = (l: string[]) => (l.length ? ` (${l.join(', ')})` : '');
+  return (
+    `== ${outcomes.length} boards: ${sum('passed')} passed, ${sum('failed')} failed, ` +
+    `${sum('skipped')} skipped; ${notRun.length} built, not run${names(notRun)}; ` +
+    `${broken.length} did not finish${names(broken)}`
+  );
+}
 
 export async function runTestCommand(argv: string[]): Promise<number> {
   const v = parseFlags('test', argv, {
@@ -92,6 +121,7 @@ export async function runTestCommand(argv: string[]): Promise<number> {
             `BENCH size.qhal_socket ${s.text} text (data ${s.data}, bss ${s.bss}: the HAL object)`,
           );
         }
+        if (r.freertos) say(sizingLine(r.freertos));
         if (r.failed > 0 || !r.complete) bad += 1;
         summary.push({ board: name, result: r });
         if (results)
@@ -107,6 +137,7 @@ export async function runTestCommand(argv: string[]): Promise<number> {
         }
       }
     }
+    if (files.length > 1 || fs.statSync(v.board).isDirectory()) say(folderSummary(summary));
     if (results)
       for (const f of writeResults(runs, { junit: v.junit, report: v.report })) say(`# wrote ${f}`);
   } finally {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { startBroker, suiteConfig, type Broker } from '../broker/index.js';
 import type { Target } from '../toolchain/targets.js';
 import { namespaceProblem, UNSHARE_ARGS, type SuiteNetwork } from './namespace.js';
+import { parseFreertosUsage, type FreertosUsage } from './freertos-usage.js';
 import { eachLine, startGroup, type Started } from './process.js';
 
 export type CaseStatus = 'pass' | 'fail' | 'skip';
@@ -36,6 +37,10 @@ export interface ConformanceResult {
   namespaceNote?: string;
   emulator: string | null;
   seconds: number;
+  /** Set when the board was built but the suite cannot run on its target (a named skip). */
+  notRun?: string;
+  /** FreeRTOS runs: each task's stack high-water mark and the heap's low point. */
+  freertos?: FreertosUsage;
 }
 
 export interface RunConformanceOptions {
@@ -219,6 +224,7 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
     const { code, signal } = await p.exited;
     await Promise.all([out, err]);
     const parsed = parseSuiteOutput(lines);
+    const freertos = parseFreertosUsage(lines);
     if (!parsed.complete) {
       log(
         `FAIL suite: ended without its summary (${timedOut ? 'timed out' : signal ? `signal ${signal}` : `exit ${code}`})`,
@@ -226,6 +232,7 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
     }
     return {
       ...parsed,
+      ...(freertos ? { freertos } : {}),
       exitCode: code,
       namespace: useNs,
       ...(namespaceNote ? { namespaceNote } : {}),

@@ -13,6 +13,7 @@ import { planBoard, type BoardPlan } from '../model/plan.js';
 import { buildBoard, type BuildOptions, type BuildSummary } from '../toolchain/build.js';
 import type { ProgressSink, StepRunner } from '../toolchain/progress.js';
 import type { SizeRow } from '../toolchain/size.js';
+import { listTargets, type Target } from '../toolchain/targets.js';
 import {
   runConformance,
   type ConformanceResult,
@@ -29,7 +30,32 @@ export {
   type RunConformanceOptions,
 } from './conformance.js';
 export { buildSuite } from './suite-build.js';
+export { parseFreertosUsage, type FreertosUsage } from './freertos-usage.js';
 export { namespaceProblem } from './namespace.js';
+
+function suiteRuns(target: Target, os: BoardModel['os']): boolean {
+  if (target.kind !== 'mcu') return true;
+  return target.qemu.mode === 'system' && !!target.qemu.nic && !!target.suitePlatform?.[os];
+}
+
+/**
+ * Why the suite cannot run for this board (null when it can). A CPU part such as cortex-m4 is
+ * what a product's own board file names: qhal-gen builds it (that is worth proving) but has no
+ * emulated machine with its NIC and start-up to run the suite on, so the run says "built, not
+ * run", a named skip, and points at the emulated boards with the same CPU.
+ */
+export function suiteNotRunReason(board: BoardModel, target: Target): string | null {
+  if (suiteRuns(target, board.os)) return null;
+  const same = listTargets()
+    .filter((t) => t.zigTarget === target.zigTarget && t.cpuFlags.join() === target.cpuFlags.join())
+    .filter((t) => suiteRuns(t, board.os))
+    .map((t) => t.id);
+  return (
+    `built, not run: target ${target.id} has no QEMU machine the suite runs on (its target.json ` +
+    `names no emulated NIC and platform file for os '${board.os}')` +
+    (same.length ? `; the same CPU runs it as ${same.join(', ')}` : '')
+  );
+}
 
 /** The board as tested: its TLS trust replaced by the broker's PKI. */
 export function boardForBroker(
@@ -60,8 +86,14 @@ export interface PreparedConformance {
   suiteBinary: string;
 }
 
-/** PKI, HAL build and suite build in `workDir` (pki/, hal/, conformance). */
-export async function prepareConformance(o: {
+/** The HAL and its libraries built, the suite not: what a board without an emulator gets. */
+export interface BuiltOnly {
+  board: BoardModel;
+  build: BuildSummary;
+  notRun: string;
+}
+
+interface PrepareOptions {
   board: string | BoardModel;
   workDir: string;
   /** Give the HAL the broker's client certificate even if the board has none (exercises mutual TLS). */
@@ -80,7 +112,20 @@ export async function prepareConformance(o: {
   sdkDir?: string;
   sdkFrom?: BuildOptions['sdkFrom'];
   sdkIncludeDirs?: string[];
-}): Promise<PreparedConformance> {
+  /** Build only the HAL when the suite cannot run for the board (else that is an error). */
+  buildOnlyWhenNotRunnable?: boolean;
+}
+
+/** PKI, HAL build and suite build in `workDir` (pki/, hal/, conformance). */
+export async function prepareConformance(
+  o: PrepareOptions & { buildOnlyWhenNotRunnable?: false },
+): Promise<PreparedConformance>;
+export async function prepareConformance(
+  o: PrepareOptions,
+): Promise<PreparedConformance | BuiltOnly>;
+export async function prepareConformance(
+  o: PrepareOptions,
+): Promise<PreparedConformance | BuiltOnly> {
   const step: StepRunner = o.step ?? ((_label, fn) => fn());
   const workDir = path.resolve(o.workDir);
   fs.mkdirSync(workDir, { recursive: true });
@@ -123,6 +168,8 @@ export async function prepareConformance(o: {
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       }),
   );
+  const notRun = suiteNotRunReason(board, target);
+  if (notRun !== null && o.buildOnlyWhenNotRunnable) return { board, build, notRun };
   const suiteBinary = await step(`${board.name}: building the conformance suite`, () =>
     buildSuite({
       plan,
@@ -152,7 +199,27 @@ export async function testBoard(o: {
   onProgress?: ProgressSink;
   step?: StepRunner;
 }): Promise<ConformanceResult & { halSize: SizeRow; sizes: SizeRow[] }> {
-  const prepared = await prepareConformance(o);
+  const started = Date.now();
+  const prepared = await prepareConformance({ ...o, buildOnlyWhenNotRunnable: true });
+  const sizes = { halSize: prepared.build.hal.size, sizes: prepared.build.sizes };
+  if ('notRun' in prepared) {
+    // One named skip, so the summary, JUnit and the report count it as neither pass nor fail.
+    o.log?.(`SKIP suite: ${prepared.notRun}`);
+    o.log?.('0 passed, 0 failed, 1 skipped');
+    return {
+      cases: [{ name: 'suite', status: 'skip', reason: prepared.notRun, details: [] }],
+      passed: 0,
+      failed: 0,
+      skipped: 1,
+      complete: true,
+      notRun: prepared.notRun,
+      exitCode: null,
+      namespace: false,
+      emulator: null,
+      seconds: (Date.now() - started) / 1000,
+      ...sizes,
+    };
+  }
   const { target, decisions } = prepared.plan;
   const q = target.qemu;
   o.log?.(
@@ -169,5 +236,5 @@ export async function testBoard(o: {
     ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
     ...(o.config ? { config: o.config } : {}),
   });
-  return { ...result, halSize: prepared.build.hal.size, sizes: prepared.build.sizes };
+  return { ...result, ...sizes };
 }

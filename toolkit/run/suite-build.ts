@@ -49,6 +49,8 @@ export function suiteDefines(plan: BoardPlan): string[] {
   // checks its slots in use after every case.
   defs.push('-DQHAL_TEST_HOOKS=1');
   if (decisions.lwipPeers) defs.push('-DSUITE_PEER_LWIP=1');
+  // FreeRTOS: the I/O task's configured stack, so the run reports its high-water mark against it.
+  if (board.os === 'freertos') defs.push(`-DSUITE_IO_STACK_SIZE=${board.limits.ioTaskStackSize}`);
   // Certificate validity dates are checked only when mbedtls has a calendar clock.
   if (decisions.needsMbedtls)
     defs.push(`-DSUITE_CERT_DATES_CHECKED=${decisions.certDatesChecked ? 1 : 0}`);

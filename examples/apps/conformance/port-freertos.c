@@ -158,17 +158,47 @@ void port_log_line(const char *line)
     printf("    | %s\n", line);
 }
 
-/* Stack high-water marks (bytes never used) of the tasks the run knows by name. */
+/* The HAL's tasks' stack in bytes (the board's ioTaskStackSize; the suite build passes it). */
+#ifndef SUITE_IO_STACK_SIZE
+#define SUITE_IO_STACK_SIZE 0
+#endif
+
+/* The stack a task got, in bytes, as its creator rounded it up to whole words (and, for lwIP's
+ * threads, to at least configMINIMAL_STACK_SIZE, as our sys_arch does). */
+static unsigned long stack_bytes(unsigned long bytes)
+{
+    unsigned long words = (bytes + sizeof(StackType_t) - 1u) / sizeof(StackType_t);
+    return words * (unsigned long)sizeof(StackType_t);
+}
+
+/* Stack high-water marks (bytes never used, of the bytes the task was given) of the tasks the
+ * run knows by name, and the heap's low point: what a board's sizes are set from. One line
+ * each, parsed by the runner (toolkit/run/conformance.ts). */
 static void report_resources(void)
 {
-    static const char *const names[] = {"suite", "qhal_io", "qhal_dns", "tcpip_thread", "netif", "watchdog", "IDLE"};
-    size_t i;
-    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+    static const struct
     {
-        TaskHandle_t t = xTaskGetHandle(names[i]);
+        const char *name;
+        unsigned long bytes;
+    } tasks[] = {
+        {"suite", SUITE_TASK_STACK},
+        {"qhal_io", SUITE_IO_STACK_SIZE},
+        {"qhal_dns", SUITE_IO_STACK_SIZE},
+        {"tcpip_thread", TCPIP_THREAD_STACKSIZE > configMINIMAL_STACK_SIZE * sizeof(StackType_t)
+                             ? TCPIP_THREAD_STACKSIZE
+                             : configMINIMAL_STACK_SIZE * sizeof(StackType_t)},
+        {"netif", NETIF_TASK_STACK},
+        {"watchdog", WATCHDOG_TASK_STACK},
+        {"IDLE", configMINIMAL_STACK_SIZE * sizeof(StackType_t)},
+    };
+    size_t i;
+    for (i = 0; i < sizeof(tasks) / sizeof(tasks[0]); i++)
+    {
+        TaskHandle_t t = xTaskGetHandle(tasks[i].name);
         if (t != NULL)
-            printf("# freertos stack %s: %lu bytes never used\n", names[i],
-                   (unsigned long)(uxTaskGetStackHighWaterMark(t) * sizeof(StackType_t)));
+            printf("# freertos stack %s: %lu of %lu bytes never used\n", tasks[i].name,
+                   (unsigned long)(uxTaskGetStackHighWaterMark(t) * sizeof(StackType_t)),
+                   stack_bytes(tasks[i].bytes));
     }
     printf("# freertos heap: %lu of %lu bytes minimum ever free\n", (unsigned long)xPortGetMinimumEverFreeHeapSize(),
            (unsigned long)configTOTAL_HEAP_SIZE);
