@@ -70,12 +70,17 @@ for (const [backend, boardFile] of Object.entries(GOLDEN_BOARDS)) {
     if (process.env.UPDATE_GOLDEN === '1') {
       fs.rmSync(dir, { recursive: true, force: true });
       fs.mkdirSync(dir, { recursive: true });
-      for (const f of result.files) fs.writeFileSync(path.join(dir, f.name), f.content);
+      for (const f of result.files) {
+        fs.mkdirSync(path.dirname(path.join(dir, f.name)), { recursive: true });
+        fs.writeFileSync(path.join(dir, f.name), f.content);
+      }
     }
     const hint = '(UPDATE_GOLDEN=1 regenerates every golden folder after an intended change)';
     assert.ok(fs.existsSync(dir), `test/golden/${backend} is missing ${hint}`);
     assert.deepEqual(
-      fs.readdirSync(dir).sort(),
+      (fs.readdirSync(dir, { recursive: true }) as string[])
+        .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+        .sort(),
       result.files.map((f) => f.name).sort(),
       `test/golden/${backend} does not hold exactly the files generate writes ${hint}`,
     );
