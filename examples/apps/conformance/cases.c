@@ -1021,7 +1021,7 @@ static int mqtt_tls(void)
 
 static int open_close_cycles(void)
 {
-    int fds0, fds1, i, r = CASE_PASS;
+    int fds0, fds1, i, r = CASE_PASS, retried = 0;
     long live0, live1;
     quint8_t type;
     open_info_t oi;
@@ -1041,8 +1041,21 @@ static int open_close_cycles(void)
     {
         if (QHAL_FEATURE_TCP && (i % 2 == 0 || !QHAL_FEATURE_UDP))
         {
+            /* lwIP keeps a closed link's PCB until the peer has answered its FIN, and reclaims
+             * only TIME_WAIT ones for a new link: against a peer slowed by load, a tight loop
+             * can find the pool empty for a moment. The core retries a failed connect on its
+             * timer, so the case does too, within a bound: a leaked PCB never comes back and
+             * still fails it. */
             pointer_t h = open_stream(0, host(), port("tcp-echo"), &type, &oi, WAIT_MS);
-            if (h == SOCKET_FD_INVALID) r = case_fail("cycle %d: TCP connect failed: %s", i, oi.why);
+            int tries = 0;
+            while (h == SOCKET_FD_INVALID && tries < 30)
+            {
+                tries++;
+                sleep_ms(100);
+                h = open_stream(0, host(), port("tcp-echo"), &type, &oi, WAIT_MS);
+            }
+            if (tries > 0) retried++;
+            if (h == SOCKET_FD_INVALID) r = case_fail("cycle %d: TCP connect failed %d times in 3 s: %s", i, tries + 1, oi.why);
             else suite_close(h, type);
         }
         else
@@ -1054,6 +1067,7 @@ static int open_close_cycles(void)
             if (peer) qhal_shim_free(peer);
         }
     }
+    if (retried > 0) printf("# open/close: %d of 1000 cycles needed a connect retry (the stack's PCBs were busy with links still closing)\n", retried);
     if (r != CASE_PASS) return r;
     /* Closing releases on the I/O context's next pass: give it a moment. */
     {
