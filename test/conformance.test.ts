@@ -80,6 +80,7 @@ describe('conformance of the generated POSIX HAL (linux-x86_64)', { timeout: 900
         'tls.expired-rejected',
         'tls.untrusted-rejected',
         'tls.mutual',
+        'tls.address-literal-checks-ip-san',
         'dtls.psk',
         'dtls.psk-wrong-key-rejected',
         'udp.with-peer',
@@ -130,6 +131,7 @@ describe('conformance of the generated POSIX HAL (linux-x86_64)', { timeout: 900
     assert.equal(statusOf(r, 'tls.valid'), 'pass');
     for (const name of [
       'tls.wrong-host-rejected',
+      'tls.address-literal-checks-ip-san',
       'tls.expired-rejected',
       'tls.untrusted-rejected',
       'dtls.cert-untrusted-rejected',

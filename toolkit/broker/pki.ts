@@ -209,7 +209,9 @@ export async function createPki(dir: string): Promise<Pki> {
   const p = pkiPaths(dir);
   await selfSignedCa('ca.key', 'ca.crt', 'qhal-gen broker test CA', dir);
   await selfSignedCa('untrusted-ca.key', 'untrusted-ca.crt', 'qhal-gen untrusted CA', dir);
-  const good = 'DNS:localhost,DNS:*.qhal.test,IP:127.0.0.1,IP:::1';
+  // The broker's addresses as the HAL reaches it: loopback, the lwIP tap namespace's host side
+  // (toolkit/run/namespace.ts) and QEMU's user-mode gateway, so a HAL may name it by address.
+  const good = 'DNS:localhost,DNS:*.qhal.test,IP:127.0.0.1,IP:::1,IP:10.77.1.1,IP:10.0.2.2';
   await Promise.all([
     leaf(
       {

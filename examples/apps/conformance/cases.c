@@ -493,6 +493,32 @@ static int tls_case(const char *key, int expectUp, int needClientCert)
 
 static int tls_valid(void) { return tls_case("tls-valid", 1, 0); }
 
+/* The server named by its address (the broker's, as the HAL reaches it): the HAL must not send
+ * it as SNI (RFC 6066) and must check the certificate's iPAddress SAN itself, since mbedtls 2.28
+ * matches names only against DNS SANs and the CN. The broker's certificate names the address;
+ * the wrong-host one names only wrong.invalid, so it must be refused. */
+static int tls_ip_literal(void)
+{
+    quint8_t type;
+    open_info_t oi;
+    pointer_t h;
+    int r;
+    if (need(QHAL_FEATURE_TLS, "tls")) return CASE_SKIP;
+    h = open_stream(1, host(), port("tls-valid"), &type, &oi, WAIT_MS + 5000);
+    if (h == SOCKET_FD_INVALID) return case_fail("TLS connect to the address %s: %s", host(), oi.why);
+    r = expect_echo(h, type, 1000, 14);
+    suite_close(h, type);
+    if (r != CASE_PASS) return r;
+    h = open_stream(1, host(), port("tls-wrong-host"), &type, &oi, WAIT_MS + 5000);
+    if (h != SOCKET_FD_INVALID)
+    {
+        suite_close(h, type);
+        return case_fail("TLS link to %s came up with a certificate that does not name that address", host());
+    }
+    if (oi.result != 0) return case_fail("no failure reported: %s", oi.why);
+    return CASE_PASS;
+}
+
 /* The server sends one 16 KiB record, the largest TLS allows, before anything else: a stack
  * that frees receive window only for decrypted records must have a window that holds one. */
 static int tls_full_record(void)
@@ -1715,6 +1741,7 @@ const case_t g_cases[] = {
     {"writes.given-up-at-send-timeout", tcp_write_given_up},
     {"lifecycle.close-from-another-task-during-flood", tcp_close_during_flood},
     {"lifecycle.tls-close-from-another-task-during-flood", tls_close_during_flood},
+    {"tls.address-literal-checks-ip-san", tls_ip_literal},
     {NULL, NULL},
 };
 
