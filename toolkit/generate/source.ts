@@ -1,6 +1,8 @@
 /** Renders `qhal_socket.c`: a preamble of the board's values, then the resolved template. */
 import path from 'node:path';
 import type { BoardModel } from '../model/board-model.js';
+import { needsMbedtls, pskHook } from '../model/decisions.js';
+import { MBEDTLS_CONFIG_FILE_NAME } from '../toolchain/mbedtls-config.js';
 import { banner, type GenerationMeta } from './banner.js';
 import { cByteArray } from './c-text.js';
 
@@ -15,6 +17,17 @@ function preamble(board: BoardModel, headerName: string): string[] {
       '',
     );
   }
+  if (needsMbedtls(board)) {
+    // generate writes this config beside the pair, so the set compiles as it is; a build that
+    // names its own mbedtls config (-DMBEDTLS_CONFIG_FILE) keeps it.
+    out.push(
+      '/* The mbedtls configuration generate writes beside this file, unless the build names one. */',
+      '#ifndef MBEDTLS_CONFIG_FILE',
+      `#define MBEDTLS_CONFIG_FILE "${MBEDTLS_CONFIG_FILE_NAME}"`,
+      '#endif',
+      '',
+    );
+  }
   out.push(`#include "${headerName}"`, '');
   out.push(`/* Board "${board.name}": its limits and the SDK names it uses. */`);
   out.push(`#define QHAL_IO_STACK_SIZE ${l.ioTaskStackSize}`);
@@ -25,9 +38,8 @@ function preamble(board: BoardModel, headerName: string): string[] {
   );
   out.push(`#define QHAL_MALLOC(size) ${board.sdk.malloc}(size)`);
   out.push(`#define QHAL_FREE(ptr) ${board.sdk.free}(ptr)`);
-  if (board.tls?.pskHook && board.features.dtls) {
-    out.push(`#define QHAL_PSK_HOOK ${board.tls.pskHook}`);
-  }
+  const psk = pskHook(board);
+  if (psk !== null) out.push(`#define QHAL_PSK_HOOK ${psk}`);
   out.push('');
   if (board.tls) {
     out.push(

@@ -7,6 +7,11 @@
  * Do not edit: change the board description and regenerate.
  */
 
+/* The mbedtls configuration generate writes beside this file, unless the build names one. */
+#ifndef MBEDTLS_CONFIG_FILE
+#define MBEDTLS_CONFIG_FILE "qhal_mbedtls_config.h"
+#endif
+
 #include "qhal_Socket.h"
 
 /* Board "mps2-an385-lwip-raw": its limits and the SDK names it uses. */

@@ -11,6 +11,11 @@
 #define _DEFAULT_SOURCE
 #define _POSIX_C_SOURCE 200809L
 
+/* The mbedtls configuration generate writes beside this file, unless the build names one. */
+#ifndef MBEDTLS_CONFIG_FILE
+#define MBEDTLS_CONFIG_FILE "qhal_mbedtls_config.h"
+#endif
+
 #include "qhal_Socket.h"
 
 /* Board "linux-x86_64-lwip": its limits and the SDK names it uses. */
