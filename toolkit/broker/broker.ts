@@ -153,6 +153,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
         broadcastHost: opts.broadcastHost ?? '0.0.0.0',
         slowBytes: () => faults.slowBytes(),
         slowHash: () => faults.slowHash(),
+        slowLatestBytes: () => faults.slowLatestBytes(),
       }),
     );
     let dns: BrokerInfo['dns'] = null;

@@ -13,7 +13,7 @@
  * `hostfwd` port).
  *   bcast                     -> ok <count> <lastHex|-> <lastSender|->
  *   bcast-reset               -> ok
- *   slow-bytes                -> ok <n> <hash>   (all connections; FNV-1a hex of the latest)
+ *   slow-bytes                -> ok <n> <hash> <m> (n: all connections; FNV-1a hex and bytes of the latest)
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
@@ -30,6 +30,7 @@ export interface ControlOptions {
   broadcastHost?: string;
   slowBytes?: () => number;
   slowHash?: () => number;
+  slowLatestBytes?: () => number;
 }
 
 interface Client {
@@ -155,7 +156,7 @@ export async function startControl(o: ControlOptions): Promise<ControlServer> {
         bcastFrom = '-';
         return 'ok';
       case 'slow-bytes':
-        return `ok ${o.slowBytes ? o.slowBytes() : 0} ${(o.slowHash ? o.slowHash() : 0).toString(16).padStart(8, '0')}`;
+        return `ok ${o.slowBytes ? o.slowBytes() : 0} ${(o.slowHash ? o.slowHash() : 0).toString(16).padStart(8, '0')} ${o.slowLatestBytes ? o.slowLatestBytes() : 0}`;
       default:
         return `err unknown command '${cmd ?? ''}'`;
     }

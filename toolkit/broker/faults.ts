@@ -21,6 +21,8 @@ export interface FaultServers extends Closable {
   slowBytes(): number;
   /** FNV-1a (32-bit) of the bytes the slow reader consumed on its latest connection. */
   slowHash(): number;
+  /** Bytes the slow reader consumed on its latest connection. */
+  slowLatestBytes(): number;
 }
 
 export async function startFaults(
@@ -47,14 +49,18 @@ export async function startFaults(
     s.end(b);
   });
   let slowTotal = 0;
-  let slowHash = 0;
-  const consumed = (d: Buffer) => {
-    slowTotal += d.length;
-    for (const b of d) slowHash = Math.imul(slowHash ^ b, 0x01000193) >>> 0;
-  };
+  // Per connection: a link closed with data still queued keeps draining into the reader after
+  // the next one opens, and must not count as the next one's bytes.
+  let latest = { bytes: 0, hash: 0x811c9dc5 };
   const slow = net.createServer({ pauseOnConnect: true }, (s) => {
     const start = Date.now();
-    slowHash = 0x811c9dc5;
+    const mine = { bytes: 0, hash: 0x811c9dc5 };
+    latest = mine;
+    const consumed = (d: Buffer) => {
+      slowTotal += d.length;
+      mine.bytes += d.length;
+      for (const b of d) mine.hash = Math.imul(mine.hash ^ b, 0x01000193) >>> 0;
+    };
     const t = setInterval(() => {
       const elapsed = Date.now() - start;
       if (elapsed < slowPauseMs) return;
@@ -90,7 +96,8 @@ export async function startFaults(
     slowPauseMs,
     refuse,
     slowBytes: () => slowTotal,
-    slowHash: () => slowHash,
+    slowHash: () => latest.hash,
+    slowLatestBytes: () => latest.bytes,
     close: async () => {
       for (const t of timers) clearInterval(t);
       await Promise.all(servers.map((s, i) => closeServer(s, sets[i] as Set<net.Socket>)));
