@@ -159,6 +159,16 @@ test('--sdk-dir (or QHAL_SDK_DIR) naming no folder or no SDK tree is bad input, 
   fs.mkdirSync(path.join(notSdk, 'kernel'), { recursive: true });
   fs.writeFileSync(path.join(notSdk, 'kernel', 'Quos_kernel.h'), '/* only one of the files */\n');
   const missing = path.join(TMP, 'no-such-sdk');
+  // The SDK's three marker files, written here: only the callback's parameter list matters.
+  const otherGeneration = path.join(TMP, 'sdk-peer-size');
+  fs.mkdirSync(path.join(otherGeneration, 'kernel'), { recursive: true });
+  fs.mkdirSync(path.join(otherGeneration, 'driverLayer'), { recursive: true });
+  fs.writeFileSync(path.join(otherGeneration, 'kernel', 'Quos_kernel.h'), '/* test tree */\n');
+  fs.writeFileSync(path.join(otherGeneration, 'driverLayer', 'Qhal_driver.h'), '/* test tree */\n');
+  fs.writeFileSync(
+    path.join(otherGeneration, 'kernel', 'quos_socket.h'),
+    'void Quos_socketIORx(pointer_t h, quint8_t t, const void *p, quint32_t n, quint8_t *b, quint32_t l);\n',
+  );
   const cases: { args: string[]; env?: NodeJS.ProcessEnv; message: RegExp }[] = [
     {
       args: ['build', '--board', BOARD, '--out', out, '--sdk-dir', missing],
@@ -181,6 +191,12 @@ test('--sdk-dir (or QHAL_SDK_DIR) naming no folder or no SDK tree is bad input, 
       args: ['build', '--board', BOARD, '--out', out],
       env: { QHAL_SDK_DIR: missing },
       message: new RegExp(`^qhal-gen: QHAL_SDK_DIR ${missing}: no such directory`),
+    },
+    {
+      // A tree of the other core generation: the option that fixes it, not a compile error.
+      args: ['build', '--board', BOARD, '--out', out, '--sdk-dir', otherGeneration],
+      message:
+        /^qhal-gen: --sdk-dir .*: its kernel\/quos_socket\.h declares Quos_socketIORx with the peer's size, but the board says core\.rxPeerSize: false; set core\.rxPeerSize: true for this SDK$/,
     },
     {
       args: ['build', '--board', BOARD, '--out', out, '--sdk-include', TMP],

@@ -37,7 +37,7 @@ import { MBEDTLS_CONFIG_FILE_NAME } from './mbedtls-config.js';
 import { toolkitPaths } from './paths.js';
 import type { ProgressSink } from './progress.js';
 import { fileSize, formatSizeTable, type SizeRow } from './size.js';
-import { checkSdkDir, sdkIncludeFlags, type SdkTree } from './sdk-tree.js';
+import { checkSdkDir, checkSdkFits, sdkIncludeFlags, type SdkTree } from './sdk-tree.js';
 import { resolveSource, type ResolvedSource } from './sources.js';
 import { targetCompileFlags, type Target } from './targets.js';
 import { zigVersion } from './zig.js';
@@ -284,6 +284,7 @@ export async function buildBoard(opts: BuildOptions): Promise<BuildSummary> {
   // not here, so the suites' own builds always use the shim.
   const sdk =
     opts.sdkDir !== undefined ? checkSdkDir(opts.sdkDir, opts.sdkFrom ?? '--sdk-dir') : undefined;
+  if (sdk) checkSdkFits(sdk, board.core.rxPeerSize);
   if (sdk === undefined && (opts.sdkIncludeDirs ?? []).length > 0)
     throw new ToolchainError('--sdk-include needs --sdk-dir (or QHAL_SDK_DIR)', 2);
   const inputs = await resolveInputs(plan, opts, env, notes);

@@ -55,6 +55,33 @@ export function checkSdkDir(dir: string, from: SdkTree['from']): SdkTree {
   return { root, from };
 }
 
+/**
+ * Whether the tree's core passes the peer's size to Quos_socketIORx (the two SDK generations
+ * differ there), read from its kernel/quos_socket.h; null when the declaration is not found.
+ */
+export function sdkRxPeerSize(root: string): boolean | null {
+  const text = fs.readFileSync(path.join(root, 'kernel', 'quos_socket.h'), 'latin1');
+  const m = /\bQuos_socketIORx\s*\(([^)]*)\)/.exec(text.replace(/\/\*[\s\S]*?\*\//g, ' '));
+  if (!m) return null;
+  return m[1].split(',').length === 6;
+}
+
+/**
+ * The board's core generation must be the tree's: otherwise the compile fails on a
+ * conflicting Quos_socketIORx, which says nothing of the board option that fixes it.
+ */
+export function checkSdkFits(sdk: SdkTree, rxPeerSize: boolean): void {
+  const tree = sdkRxPeerSize(sdk.root);
+  if (tree === null || tree === rxPeerSize) return;
+  const has = tree ? 'with' : 'without';
+  throw new ToolchainError(
+    `${sdk.from} ${sdk.root}: its kernel/quos_socket.h declares Quos_socketIORx ${has} the peer's ` +
+      `size, but the board says core.rxPeerSize: ${String(rxPeerSize)}; set core.rxPeerSize: ` +
+      `${String(tree)} for this SDK`,
+    2,
+  );
+}
+
 /** The SDK's include folders, in the order its own build lists them (quecsdk.mk GLOBAL_INCS). */
 export function sdkIncludeDirs(root: string): string[] {
   const mk = path.join(root, 'quecsdk.mk');
