@@ -8,8 +8,6 @@ import { paths } from '../../toolkit/load/toolkit-paths.js';
 import type { BoardModel } from '../../toolkit/model/board-model.js';
 import { buildBoard, type BuildOptions, type BuildSummary } from '../../toolkit/toolchain/build.js';
 
-export const EXAMPLE_BOARDS = ['linux-x86_64', 'linux-aarch64', 'linux-armhf', 'linux-riscv64'];
-
 export function exampleBoardPath(name: string): string {
   return path.join(paths.boards, `${name}.ts`);
 }

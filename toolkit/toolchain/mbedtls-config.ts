@@ -16,8 +16,6 @@ export const MBEDTLS_CONFIG_FILE_NAME = 'qhal_mbedtls_config.h';
 export interface MbedtlsConfig {
   /** Header text (names the target, not the board: one cached build per configuration). */
   header: string;
-  /** The same text: what the cached library build uses. */
-  libraryHeader: string;
   /** What the header sets, in order, each with its reason. */
   options: ConfigOption[];
   /** The MBEDTLS_* macros defined, in order. */
@@ -359,7 +357,6 @@ export function generateMbedtlsConfig(board: BoardModel, target: Target): Mbedtl
   const header = fillConfigTemplate(MBEDTLS_CONFIG_FILE_NAME, { TARGET: target.id }, options);
   return {
     header,
-    libraryHeader: header,
     defines: options.map((o) => o.name),
     options,
     notes,
