@@ -201,8 +201,8 @@ const RAW_VARIANTS: Record<string, [string | RegExp, string][]> = {
     ["connect: 'async'", "connect: 'sync'"],
   ],
   'DTLS without TLS': [['tls: true', 'tls: false']],
-  // The largest queue the loader allows: its counters must not wrap when it fills exactly
-  // (the template refuses to compile with counters too narrow for QHAL_TX_QUEUE_SIZE).
+  // The largest queue the loader allows: it must still compile and fill exactly (the static
+  // write queue, core/txq-static, counts in size_t).
   'largest buffers (65,536-byte write queue)': [['rxBufferSize: 1024', 'rxBufferSize: 65536']],
   // The board's own write queue (limits.txQueueSize), apart from rxBufferSize: the largest
   // still passes the counters' check, the smallest still compiles.
