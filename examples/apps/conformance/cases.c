@@ -257,6 +257,39 @@ static int tcp_connect_timeout(void)
     return CASE_PASS;
 }
 
+/* A loopback connect is often up before Init returns, so a HAL may know the outcome inside
+ * Init. The core registers the channel only after Init returned: the ConnResult must come
+ * after that (one before is dropped, and counted here), exactly once, and the link works. */
+static int tcp_connect_result_once(void)
+{
+    quint8_t type;
+    open_info_t oi;
+    pointer_t h;
+    int i, n, dropped, r = CASE_PASS;
+    if (need(QHAL_FEATURE_TCP, "tcp")) return CASE_SKIP;
+    if (!QHAL_CONNECT_ASYNC) return case_skip("sync board: Init returns the link up, no ConnResult");
+    (void)rec_dropped_results();
+    for (i = 0; i < 5 && r == CASE_PASS; i++)
+    {
+        h = open_stream(0, host(), port("tcp-echo"), &type, &oi, WAIT_MS);
+        dropped = rec_dropped_results();
+        if (h == SOCKET_FD_INVALID)
+            return case_fail("round %d: %s (%d ConnResult dropped: before Init returned)", i, oi.why, dropped);
+        /* Time for a second ConnResult to show up, from the I/O context or the core's task. */
+        sleep_ms(20);
+        (void)core_run_signals();
+        n = rec_count(h, EV_CONN);
+        dropped += rec_dropped_results();
+        if (n != 1 || dropped != 0)
+            r = case_fail("round %d: %d ConnResults recorded, %d dropped (arrived before Init returned); expected 1 and 0",
+                          i, n, dropped);
+        else
+            r = expect_echo(h, type, 32, (unsigned)i);
+        suite_close(h, type);
+    }
+    return r;
+}
+
 static int tcp_dns_fallback(void)
 {
     quint8_t type;
@@ -1702,6 +1735,7 @@ const case_t g_cases[] = {
     {"tcp.echo-sizes-1B-64KiB", tcp_echo_sizes},
     {"tcp.connect-refused", tcp_connect_refused},
     {"tcp.connect-timeout-blackhole", tcp_connect_timeout},
+    {"tcp.connect-result-once-after-init", tcp_connect_result_once},
     {"tcp.dns-fallback-next-address", tcp_dns_fallback},
     {"tcp.ipv6", tcp_ipv6},
     {"tcp.partial-writes-slow-reader", tcp_partial_writes},
