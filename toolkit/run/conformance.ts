@@ -65,6 +65,16 @@ export interface RunConformanceOptions {
   dtls?: boolean;
 }
 
+/**
+ * How long the broker's slow reader reads nothing on each connection (broker/faults.ts): long
+ * enough for the HAL to fill the socket's buffers, so its writes meet EAGAIN and isSending.
+ * A native run fills them in milliseconds; an emulated one (each write through QEMU) gets the
+ * broker's default, as before. Three cases wait this out twice, so it is most of their time.
+ */
+export function slowPauseFor(target: Pick<Target, 'qemu'>): number | undefined {
+  return target.qemu.mode === 'native' ? 500 : undefined;
+}
+
 const CASE_RE = /^(PASS|FAIL|SKIP) (\S+)(?:: (.*?))?(?: \((\d+) ms\))?$/;
 const SUMMARY_RE = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/;
 
@@ -135,6 +145,7 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
     ...opts.config,
     ...(opts.only ? { only: opts.only } : {}),
   };
+  const slowPauseMs = slowPauseFor(opts.target);
   const mode = opts.namespace ?? 'auto';
   let namespaceNote: string | undefined;
   let useNs = false;
@@ -172,6 +183,7 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
         extraConfig,
         lifetimeMs: timeoutMs + 60_000,
         dtls: opts.dtls !== false,
+        ...(slowPauseMs !== undefined ? { slowPauseMs } : {}),
       };
       proc = startGroup(
         'unshare',
@@ -191,6 +203,7 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
         pkiDir: opts.pkiDir,
         lifetimeMs: timeoutMs + 60_000,
         dtls: opts.dtls !== false,
+        ...(slowPauseMs !== undefined ? { slowPauseMs } : {}),
       });
       tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-run-'));
       const conf = path.join(tmp, 'suite.conf');

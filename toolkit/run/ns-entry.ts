@@ -33,6 +33,8 @@ export interface NsJob {
   lifetimeMs: number;
   dtls: boolean;
   extraConfig?: Record<string, string | number>;
+  /** The slow reader's pause (conformance.ts slowPauseFor); the broker's default if unset. */
+  slowPauseMs?: number;
 }
 
 /** Where the broker listens and what the suite is told, per network. */
@@ -152,6 +154,7 @@ async function main(): Promise<number> {
       broadcastWorks: true,
       dtls: job.dtls,
       lifetimeMs: job.lifetimeMs,
+      ...(job.slowPauseMs !== undefined ? { slowPauseMs: job.slowPauseMs } : {}),
       ...p.broker,
     });
     const conf = path.join(tmp, 'suite.conf');
