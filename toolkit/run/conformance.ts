@@ -46,8 +46,11 @@ export interface ConformanceResult {
 export interface RunConformanceOptions {
   /** The statically linked suite for the board's target. */
   suiteBinary: string;
-  /** The board's target (toolkit/toolchain/targets.ts): native, qemu-user or qemu-system. */
-  target: Pick<Target, 'id' | 'qemu'>;
+  /**
+   * The board's resolved target (toolkit/toolchain/targets.ts): native, qemu-user or
+   * qemu-system. A firmware run hands it whole to the namespace's side, which looks nothing up.
+   */
+  target: Target;
   /** The HAL's network stack (namespace.ts); default `kernel`. The others need namespaces. */
   network?: SuiteNetwork;
   /** PKI made with createPki(); the HAL under test must embed its CA (and client cert). */
@@ -138,7 +141,7 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
   const network = opts.network ?? 'kernel';
   const command =
     network === 'qemu-slirp'
-      ? [opts.target.id, path.resolve(opts.suiteBinary)]
+      ? [path.resolve(opts.suiteBinary)]
       : emulatorCommand(opts.target, path.resolve(opts.suiteBinary));
   // `only` is configuration like the rest: the config file, or a firmware's command line.
   const extraConfig: Record<string, string> = {
@@ -180,6 +183,7 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
         pkiDir: path.resolve(opts.pkiDir),
         command,
         network,
+        ...(network === 'qemu-slirp' ? { firmwareTarget: opts.target } : {}),
         extraConfig,
         lifetimeMs: timeoutMs + 60_000,
         dtls: opts.dtls !== false,

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { startBroker, suiteConfig, testZone, type Broker } from '../broker/index.js';
 import type { BrokerOptions } from '../broker/broker.js';
 import { freePort } from '../broker/servers.js';
-import { getTarget } from '../toolchain/targets.js';
+import type { Target } from '../toolchain/targets.js';
 import { qemuFirmwareCommand } from './mcu.js';
 import {
   BLACKHOLE,
@@ -26,9 +26,11 @@ export interface NsJob {
   pkiDir: string;
   /**
    * `kernel` / `lwip-tap`: the suite command (qemu-<arch> and its args first when emulated);
-   * `--stdin-watch 1 --config FILE` is appended. `qemu-slirp`: [targetId, firmware ELF].
+   * `--stdin-watch 1 --config FILE` is appended. `qemu-slirp`: [firmware ELF].
    */
   command: string[];
+  /** `qemu-slirp`: the resolved target (its QEMU machine and NIC), as the plan holds it. */
+  firmwareTarget?: Target;
   network?: SuiteNetwork;
   lifetimeMs: number;
   dtls: boolean;
@@ -167,9 +169,10 @@ async function main(): Promise<number> {
     let cmd: string | undefined;
     let args: string[];
     if (network === 'qemu-slirp') {
-      const [targetId, elf] = job.command;
-      if (!targetId || !elf || !p.forwards) throw new Error('qemu-slirp needs [target, elf]');
-      const q = qemuFirmwareCommand(getTarget(targetId), elf, {
+      const [elf] = job.command;
+      const target = job.firmwareTarget;
+      if (!target || !elf || !p.forwards) throw new Error('qemu-slirp needs a target and [elf]');
+      const q = qemuFirmwareCommand(target, elf, {
         append: appendLine(text),
         hostForwards: [
           { hostPort: p.forwards.tcp, guestPort: SLIRP.guestTcpPort, protocol: 'tcp' },

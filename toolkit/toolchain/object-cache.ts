@@ -34,8 +34,9 @@ function storeAtomically(from: string, to: string): void {
 
 /** The key of `job` compiled in `cwd`, or null when it does not preprocess (compiling says why). */
 async function objectKey(job: CompileJob, cwd: string): Promise<string | null> {
-  const r = await runZig(['cc', ...job.flags, '-E', job.source, '-o', '-'], { cwd });
-  if (r.code !== 0) return null;
+  // To stdout by leaving out -o: `zig cc -E -o -` writes nothing there.
+  const r = await runZig(['cc', ...job.flags, '-E', job.source], { cwd });
+  if (r.code !== 0 || r.stdout.length === 0) return null;
   return crypto
     .createHash('sha256')
     .update(`${ZIG_VERSION}\0${job.flags.join('\0')}\0${path.basename(job.source)}\0`)
