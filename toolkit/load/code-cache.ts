@@ -34,9 +34,12 @@ function cacheFile(filename: string, content: string): string {
   } catch {
     identity = crypto.createHash('sha256').update(content).digest('hex');
   }
+  // V8 rejects data made under other flags (and a rejected entry is written again): node's
+  // options are part of the key, so runs with and without, say, --cpu-prof do not take turns.
+  const options = `${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}`;
   const key = crypto
     .createHash('sha256')
-    .update(`${process.version}\0${process.arch}\0${filename}\0${identity}`)
+    .update(`${process.version}\0${process.arch}\0${options}\0${filename}\0${identity}`)
     .digest('hex');
   return path.join(cacheRoot(), 'v8', `${key}.bin`);
 }
