@@ -118,12 +118,25 @@ export function parseSuiteOutput(
   };
 }
 
+/** Node's name (`os.arch()`) for the CPU that starts a zig target triple. */
+const NODE_ARCH: Record<string, string> = {
+  x86_64: 'x64',
+  aarch64: 'arm64',
+  arm: 'arm',
+  riscv64: 'riscv64',
+};
+
 /** The command that runs a binary for the target: itself, or qemu-<arch> with it. */
-export function emulatorCommand(target: Pick<Target, 'id' | 'qemu'>, binary: string): string[] {
+export function emulatorCommand(
+  target: Pick<Target, 'id' | 'qemu' | 'zigTarget'>,
+  binary: string,
+): string[] {
   const q = target.qemu;
   if (q.mode === 'native') {
-    if (os.arch() !== 'x64')
-      throw new Error(`target ${target.id} runs natively only on x86_64 hosts`);
+    // Native means "this CPU": the target's triple says which one, not its id.
+    const cpu = target.zigTarget.split('-')[0] ?? '';
+    if (os.arch() !== (NODE_ARCH[cpu] ?? cpu))
+      throw new Error(`target ${target.id} runs natively only on ${cpu} hosts`);
     return [binary];
   }
   if (q.mode === 'user' && q.command) return [q.command, ...q.args, binary];
