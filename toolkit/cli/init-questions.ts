@@ -111,12 +111,15 @@ export async function gatherAnswers(
       return raw;
     },
   });
-  const ids = listTargets().map((t) => t.id);
+  const targets = listTargets();
+  const ids = targets.map((t) => t.id);
+  // The default is the target this machine runs natively (its qemu.mode in target.json).
+  const native = targets.find((t) => t.qemu.mode === 'native') ?? targets[0];
   const target = getTarget(
     await ask({
       flag: 'target',
       text: `target CPU (${ids.join(', ')})`,
-      fallback: 'x86_64-linux-musl',
+      ...(native ? { fallback: native.id } : {}),
       parse: choice('target', ids),
     }),
   );

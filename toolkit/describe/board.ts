@@ -13,7 +13,8 @@ export type KnownTargetId =
   | 'cortex-m3'
   | 'cortex-m4'
   | 'cortex-m33'
-  | 'mps2-an385';
+  | 'mps2-an385'
+  | 'mps2-an386';
 
 // `string & {}` keeps the literal completions in editors while allowing user targets.
 export type TargetId = KnownTargetId | (string & {});

@@ -21,11 +21,25 @@ interface CompilingModule {
   _compile(content: string, filename: string): unknown;
 }
 
+/**
+ * The entry for `filename` as it is on disk: keyed by its size, modification time and inode
+ * rather than by a hash of its text (hashing the 9 MB compiler cost more than 15 ms of each
+ * cold run). A file rewritten in place gets a new modification time, so a new entry.
+ */
 function cacheFile(filename: string, content: string): string {
+  let identity: string;
+  try {
+    const st = fs.statSync(filename, { bigint: true });
+    identity = `${st.size}\0${st.mtimeNs}\0${st.ino}\0${st.dev}\0${content.length}`;
+  } catch {
+    identity = crypto.createHash('sha256').update(content).digest('hex');
+  }
+  // V8 rejects data made under other flags (and a rejected entry is written again): node's
+  // options are part of the key, so runs with and without, say, --cpu-prof do not take turns.
+  const options = `${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}`;
   const key = crypto
     .createHash('sha256')
-    .update(`${process.version}\0${process.arch}\0${filename}\0`)
-    .update(content)
+    .update(`${process.version}\0${process.arch}\0${options}\0${filename}\0${identity}`)
     .digest('hex');
   return path.join(cacheRoot(), 'v8', `${key}.bin`);
 }

@@ -4,7 +4,7 @@
  * rules. Order of the checks: syntax, then "is it data", then types: a statement that would
  * run is reported as such, not as the type errors of the trimmed library it was checked with.
  */
-import { Node, type SourceFile } from './ts-morph.js';
+import { lineAndColumn, startOf, type Ts } from './typescript.js';
 import { checkValueAgainstType } from './check-value.js';
 import { InputError, type Diagnostic } from './diagnostic.js';
 import { evaluateStatically, type Origins } from './static-eval.js';
@@ -19,15 +19,14 @@ export interface Evaluated {
 export type EvaluateResult =
   { ok: true; result: Evaluated } | { ok: false; diagnostics: Diagnostic[] };
 
-function at(file: string, sf: SourceFile, node: Node, message: string): Diagnostic {
-  const pos = Node.isSourceFile(node) ? 0 : node.getStart();
-  const { line, column } = sf.getLineAndColumnAtPos(pos);
+function at(file: string, sf: Ts.SourceFile, node: Ts.Node, message: string): Diagnostic {
+  const { line, column } = lineAndColumn(sf, startOf(node));
   return { file, line, col: column, message };
 }
 
-function locator(sf: SourceFile, value: unknown, origins: Origins): Evaluated['locate'] {
+function locator(sf: Ts.SourceFile, value: unknown, origins: Origins): Evaluated['locate'] {
   return (path) => {
-    let node: Node | undefined =
+    let node: Ts.Node | undefined =
       typeof value === 'object' && value ? origins.get(value)?.self : undefined;
     let cur: unknown = value;
     for (const key of path) {
@@ -37,7 +36,7 @@ function locator(sf: SourceFile, value: unknown, origins: Origins): Evaluated['l
       node = found;
       cur = (cur as Record<string, unknown>)[key];
     }
-    const { line, column } = sf.getLineAndColumnAtPos(node ? node.getStart() : 0);
+    const { line, column } = lineAndColumn(sf, node ? node.getStart() : 0);
     return { line, col: column };
   };
 }
@@ -55,21 +54,23 @@ export interface DescriptionRequest<R> extends SourceText {
 
 function loadChecked<R>(req: DescriptionRequest<R>, checked: CheckedFile): R {
   const { file } = req;
-  const { sourceFile: sf } = checked;
+  const { sourceFile: sf, checker } = checked;
   if (checked.syntaxErrors.length) throw new InputError(checked.syntaxErrors);
   const r = evaluateStatically(sf, req.what, req.define);
   if (!r.ok) throw new InputError(r.errors.map((e) => at(file, sf, e.node, e.message)));
   const typeErrors = checked.typeErrors();
   if (typeErrors.length) throw new InputError(typeErrors);
   const { value, origins, call } = r.result;
-  const param = call.getExpression().getType().getCallSignatures()[0]?.getParameters()[0];
+  const callee = checker.getTypeAtLocation(call.expression);
+  const param = callee.getCallSignatures()[0]?.getParameters()[0];
   if (param) {
     const problems = checkValueAgainstType(
+      checker,
       value,
-      param.getTypeAtLocation(call),
+      checker.getTypeOfSymbolAtLocation(param, call),
       origins,
       call,
-      call.getArguments()[0] ?? call,
+      call.arguments[0] ?? call,
     );
     if (problems.length) throw new InputError(problems.map((p) => at(file, sf, p.node, p.message)));
   }
@@ -79,21 +80,16 @@ function loadChecked<R>(req: DescriptionRequest<R>, checked: CheckedFile): R {
 /**
  * Loads description files (distinct paths; boards and the HAL description alike): each gets
  * its value or its located errors. The files are type-checked as one batch, one Program and one
- * type checker, and dropped only after the last one was used: dropping one earlier would make
- * the next type query build a new Program and checker.
+ * type checker.
  */
 export function loadDescriptions<R>(requests: readonly DescriptionRequest<R>[]): Loaded<R>[] {
   const checked = typecheckFiles(requests);
-  try {
-    return requests.map((req, i) => {
-      try {
-        return { ok: true, value: loadChecked(req, checked[i] as CheckedFile) };
-      } catch (err) {
-        if (!(err instanceof InputError)) throw err;
-        return { ok: false, diagnostics: err.diagnostics };
-      }
-    });
-  } finally {
-    for (const c of checked) c.release();
-  }
+  return requests.map((req, i) => {
+    try {
+      return { ok: true, value: loadChecked(req, checked[i] as CheckedFile) };
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      return { ok: false, diagnostics: err.diagnostics };
+    }
+  });
 }

@@ -3,7 +3,7 @@
  * checks, which need the TypeScript compiler: most of a cold `generate`), stored under
  * `<qhal-gen cache>/load/` and keyed by the SHA-256 of the file's text and of everything the
  * checks depend on: the loader's own code, the 'qhal-gen' declarations a board is checked
- * against and the ts-morph (TypeScript) version. A changed board, or a changed toolkit, is a new
+ * against and the TypeScript version. A changed board, or a changed toolkit, is a new
  * key and is checked afresh. Only values that passed are stored; the board rules (which read
  * the certificate files) run on every load, cached or not. The cache is an optimisation only: a
  * file that cannot be read or written there is a miss, never an error.
@@ -38,12 +38,8 @@ function toolkitIdentity(): string {
       .readdirSync(describeDir)
       .filter((f) => f.endsWith('.d.ts'))
       .map((f) => path.join(describeDir, f)),
-    // Resolving (not loading) ts-morph finds the package whose version is the compiler's.
-    path.join(
-      path.dirname(createRequire(import.meta.url).resolve('ts-morph')),
-      '..',
-      'package.json',
-    ),
+    // Resolving (not loading) the compiler finds its package.json, which names its version.
+    createRequire(import.meta.url).resolve('typescript/package.json'),
   ].sort();
   for (const f of inputs) h.update(`\0${path.basename(f)}\0`).update(fs.readFileSync(f));
   toolkitDigest = h.digest('hex');

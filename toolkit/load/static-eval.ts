@@ -8,7 +8,10 @@
  * Every object built here remembers where each of its properties was written (through spreads
  * too), so a rule broken by a value points at that value.
  */
-import { Node, SyntaxKind, type SourceFile, type CallExpression } from './ts-morph.js';
+import { syntaxKindName, ts, type Ts } from './typescript.js';
+
+type Node = Ts.Node;
+const SyntaxKind = ts.SyntaxKind;
 
 export class StaticEvalError extends Error {
   constructor(
@@ -26,7 +29,7 @@ export interface StaticExport {
   value: unknown;
   origins: Origins;
   /** The `defineX(...)` call the default export is (its argument's type is the contract). */
-  call: CallExpression;
+  call: Ts.CallExpression;
 }
 
 const ALLOWED = 'literals, in-file constants, spreads, arithmetic and template strings';
@@ -38,17 +41,59 @@ function isPrimitive(v: unknown): v is Primitive {
 }
 
 function kindName(node: Node): string {
-  if (Node.isCallExpression(node)) return 'a function call';
-  if (Node.isAwaitExpression(node)) return 'await';
-  if (Node.isArrowFunction(node) || Node.isFunctionExpression(node)) return 'a function';
-  if (Node.isNewExpression(node)) return "'new'";
-  if (Node.isTaggedTemplateExpression(node)) return 'a tagged template';
-  if (Node.isObjectLiteralExpression(node)) return 'a plain object';
+  if (ts.isCallExpression(node)) return 'a function call';
+  if (ts.isAwaitExpression(node)) return 'await';
+  if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return 'a function';
+  if (ts.isNewExpression(node)) return "'new'";
+  if (ts.isTaggedTemplateExpression(node)) return 'a tagged template';
+  if (ts.isObjectLiteralExpression(node)) return 'a plain object';
   // IfStatement → 'if statement'
-  return node
-    .getKindName()
+  return syntaxKindName(node.kind)
     .replace(/([a-z])([A-Z])/g, '$1 $2')
     .toLowerCase();
+}
+
+function declarationKind(list: Ts.VariableDeclarationList): string {
+  const f = list.flags & ts.NodeFlags.BlockScoped;
+  if (f === ts.NodeFlags.Const) return 'const';
+  if (f === ts.NodeFlags.Let) return 'let';
+  if (f === ts.NodeFlags.AwaitUsing) return 'await using';
+  if (f === ts.NodeFlags.Using) return 'using';
+  return 'var';
+}
+
+function hasModifier(node: Ts.Node, kind: Ts.SyntaxKind): boolean {
+  return (
+    (ts.canHaveModifiers(node) && ts.getModifiers(node)?.some((m) => m.kind === kind)) ?? false
+  );
+}
+
+/** Local names the file exports as default (`export default f`, `export { f as default }`). */
+function defaultExportedNames(sf: Ts.SourceFile): Set<string> {
+  const names = new Set<string>();
+  for (const st of sf.statements) {
+    if (ts.isExportAssignment(st) && !st.isExportEquals && ts.isIdentifier(st.expression)) {
+      names.add(st.expression.text);
+    } else if (
+      ts.isExportDeclaration(st) &&
+      !st.moduleSpecifier &&
+      st.exportClause &&
+      ts.isNamedExports(st.exportClause)
+    ) {
+      for (const e of st.exportClause.elements) {
+        if (e.name.text === 'default') names.add((e.propertyName ?? e.name).text);
+      }
+    }
+  }
+  return names;
+}
+
+function isDefaultFunction(st: Ts.Statement, defaults: ReadonlySet<string>): boolean {
+  if (!ts.isFunctionDeclaration(st)) return false;
+  if (hasModifier(st, SyntaxKind.ExportKeyword) && hasModifier(st, SyntaxKind.DefaultKeyword)) {
+    return true;
+  }
+  return st.name !== undefined && defaults.has(st.name.text);
 }
 
 class Evaluator {
@@ -60,7 +105,7 @@ class Evaluator {
   private readonly active = new Set<string>();
 
   constructor(
-    private readonly sf: SourceFile,
+    private readonly sf: Ts.SourceFile,
     private readonly what: string,
     private readonly define: string,
   ) {}
@@ -69,49 +114,51 @@ class Evaluator {
   scan(): StaticEvalError[] {
     const errors: StaticEvalError[] = [];
     const fail = (node: Node, message: string) => errors.push(new StaticEvalError(node, message));
-    for (const st of this.sf.getStatements()) {
-      if (Node.isImportDeclaration(st)) {
-        const spec = st.getModuleSpecifierValue();
+    const defaults = defaultExportedNames(this.sf);
+    for (const st of this.sf.statements) {
+      if (ts.isImportDeclaration(st)) {
+        const spec = ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : '';
+        const bindings = st.importClause?.namedBindings;
         if (spec === 'qhal-gen') {
-          for (const n of st.getNamedImports()) {
-            this.imports.set(n.getAliasNode()?.getText() ?? n.getName(), n.getName());
+          if (bindings && ts.isNamedImports(bindings)) {
+            for (const n of bindings.elements) {
+              this.imports.set(n.name.text, (n.propertyName ?? n.name).text);
+            }
           }
-        } else if (!st.isTypeOnly()) {
+        } else if (!(st.importClause?.isTypeOnly ?? false)) {
           fail(
-            st.getModuleSpecifier(),
+            st.moduleSpecifier,
             `${this.what} files may import only from 'qhal-gen' (found '${spec}')`,
           );
         }
-      } else if (Node.isVariableStatement(st)) {
-        if (st.getDeclarationKind() !== 'const') {
-          fail(
-            st,
-            `${this.what} files may declare only 'const' values (found '${st.getDeclarationKind()}')`,
-          );
+      } else if (ts.isVariableStatement(st)) {
+        const kind = declarationKind(st.declarationList);
+        if (kind !== 'const') {
+          fail(st, `${this.what} files may declare only 'const' values (found '${kind}')`);
           continue;
         }
-        for (const d of st.getDeclarations()) {
-          const name = d.getNameNode();
-          const init = d.getInitializer();
-          if (!Node.isIdentifier(name) || !init) {
+        for (const d of st.declarationList.declarations) {
+          const name = d.name;
+          const init = d.initializer;
+          if (!ts.isIdentifier(name) || !init) {
             fail(d, `${this.what} files may declare only 'const name = value'`);
-          } else this.consts.set(name.getText(), init);
+          } else this.consts.set(name.text, init);
         }
-      } else if (Node.isExportDeclaration(st)) {
-        if (st.getModuleSpecifier()) {
+      } else if (ts.isExportDeclaration(st)) {
+        if (st.moduleSpecifier) {
           fail(st, `${this.what} files may not re-export from other modules`);
         }
       } else if (
-        !Node.isInterfaceDeclaration(st) &&
-        !Node.isTypeAliasDeclaration(st) &&
-        !Node.isExportAssignment(st) &&
-        !Node.isEmptyStatement(st)
+        !ts.isInterfaceDeclaration(st) &&
+        !ts.isTypeAliasDeclaration(st) &&
+        !ts.isExportAssignment(st) &&
+        !ts.isEmptyStatement(st)
       ) {
-        if (Node.isFunctionDeclaration(st) && st.isDefaultExport()) {
+        if (isDefaultFunction(st, defaults)) {
           fail(st, `${this.exportRule()} (found a function)`);
           continue;
         }
-        const what = Node.isFunctionDeclaration(st) ? 'a function declaration' : kindName(st);
+        const what = ts.isFunctionDeclaration(st) ? 'a function declaration' : kindName(st);
         fail(
           st,
           `${this.what} files hold only imports from 'qhal-gen', consts, types and the default export (found ${what})`,
@@ -147,26 +194,26 @@ class Evaluator {
   }
 
   /** The `defineX(...)` call behind `node`, through parentheses, casts and constants. */
-  defineCall(node: Node): CallExpression | undefined {
+  defineCall(node: Node): Ts.CallExpression | undefined {
     for (let hops = 0; hops < 16; hops++) {
-      if (this.isDefineCall(node)) return node as CallExpression;
+      if (this.isDefineCall(node)) return node;
       if (
-        Node.isParenthesizedExpression(node) ||
-        Node.isAsExpression(node) ||
-        Node.isSatisfiesExpression(node)
+        ts.isParenthesizedExpression(node) ||
+        ts.isAsExpression(node) ||
+        ts.isSatisfiesExpression(node)
       ) {
-        node = node.getExpression();
-      } else if (Node.isIdentifier(node) && this.consts.has(node.getText())) {
-        node = this.consts.get(node.getText()) as Node;
+        node = node.expression;
+      } else if (ts.isIdentifier(node) && this.consts.has(node.text)) {
+        node = this.consts.get(node.text) as Node;
       } else return undefined;
     }
     return undefined;
   }
 
-  private isDefineCall(node: Node): boolean {
-    if (!Node.isCallExpression(node)) return false;
-    const callee = node.getExpression();
-    return Node.isIdentifier(callee) && this.imports.get(callee.getText()) === this.define;
+  private isDefineCall(node: Node): node is Ts.CallExpression {
+    if (!ts.isCallExpression(node)) return false;
+    const callee = node.expression;
+    return ts.isIdentifier(callee) && this.imports.get(callee.text) === this.define;
   }
 
   private record(obj: object, self: Node): Map<string, Node> {
@@ -189,55 +236,52 @@ class Evaluator {
   }
 
   value(node: Node): unknown {
-    if (Node.isNumericLiteral(node)) return node.getLiteralValue();
-    if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) {
-      return node.getLiteralValue();
+    if (ts.isNumericLiteral(node)) return Number(node.text);
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
+      return node.text;
     }
-    if (Node.isTrueLiteral(node)) return true;
-    if (Node.isFalseLiteral(node)) return false;
-    if (Node.isNullLiteral(node)) return null;
-    if (Node.isTemplateExpression(node)) {
-      let s = node.getHead().getLiteralText();
-      for (const span of node.getTemplateSpans()) {
-        s += String(this.primitive(span.getExpression())) + span.getLiteral().getLiteralText();
+    if (node.kind === SyntaxKind.TrueKeyword) return true;
+    if (node.kind === SyntaxKind.FalseKeyword) return false;
+    if (node.kind === SyntaxKind.NullKeyword) return null;
+    if (ts.isTemplateExpression(node)) {
+      let s = node.head.text;
+      for (const span of node.templateSpans) {
+        s += String(this.primitive(span.expression)) + span.literal.text;
       }
       return s;
     }
     if (
-      Node.isParenthesizedExpression(node) ||
-      Node.isAsExpression(node) ||
-      Node.isSatisfiesExpression(node) ||
-      Node.isNonNullExpression(node) ||
-      Node.isTypeAssertion(node)
+      ts.isParenthesizedExpression(node) ||
+      ts.isAsExpression(node) ||
+      ts.isSatisfiesExpression(node) ||
+      ts.isNonNullExpression(node) ||
+      ts.isTypeAssertionExpression(node)
     ) {
-      return this.value(node.getExpression());
+      return this.value(node.expression);
     }
-    if (Node.isIdentifier(node)) {
-      const name = node.getText();
+    if (ts.isIdentifier(node)) {
+      const name = node.text;
       if (name === 'undefined') return undefined;
       const init = this.consts.get(name);
       if (init) return this.constant(name, init);
       throw new StaticEvalError(node, `'${name}' is not a constant declared in this file`);
     }
-    if (Node.isObjectLiteralExpression(node)) return this.object(node);
-    if (Node.isArrayLiteralExpression(node)) return this.array(node);
-    if (Node.isPrefixUnaryExpression(node)) return this.prefix(node);
-    if (Node.isBinaryExpression(node)) return this.binary(node);
-    if (Node.isConditionalExpression(node)) {
-      return this.value(node.getCondition())
-        ? this.value(node.getWhenTrue())
-        : this.value(node.getWhenFalse());
+    if (ts.isObjectLiteralExpression(node)) return this.object(node);
+    if (ts.isArrayLiteralExpression(node)) return this.array(node);
+    if (ts.isPrefixUnaryExpression(node)) return this.prefix(node);
+    if (ts.isBinaryExpression(node)) return this.binary(node);
+    if (ts.isConditionalExpression(node)) {
+      return this.value(node.condition) ? this.value(node.whenTrue) : this.value(node.whenFalse);
     }
-    if (Node.isPropertyAccessExpression(node)) {
-      return this.member(node, this.value(node.getExpression()), node.getName());
+    if (ts.isPropertyAccessExpression(node)) {
+      return this.member(node, this.value(node.expression), node.name.text);
     }
-    if (Node.isElementAccessExpression(node)) {
-      const arg = node.getArgumentExpression();
-      if (!arg) throw new StaticEvalError(node, 'missing index');
-      return this.member(node, this.value(node.getExpression()), String(this.primitive(arg)));
+    if (ts.isElementAccessExpression(node)) {
+      const arg = node.argumentExpression;
+      return this.member(node, this.value(node.expression), String(this.primitive(arg)));
     }
     if (this.isDefineCall(node)) {
-      const args = (node as CallExpression).getArguments();
+      const args = node.arguments;
       if (args.length !== 1) throw new StaticEvalError(node, `${this.define} takes one argument`);
       return this.value(args[0] as Node);
     }
@@ -257,30 +301,29 @@ class Evaluator {
     throw new StaticEvalError(node, `'${key}' is not a property of that value`);
   }
 
-  private propertyKey(name: Node): string {
-    if (Node.isIdentifier(name) || Node.isPrivateIdentifier(name)) return name.getText();
-    if (Node.isStringLiteral(name) || Node.isNumericLiteral(name)) {
-      return String(name.getLiteralValue());
-    }
-    if (Node.isComputedPropertyName(name)) return String(this.primitive(name.getExpression()));
+  private propertyKey(name: Ts.PropertyName): string {
+    if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name)) return name.text;
+    if (ts.isStringLiteral(name)) return name.text;
+    if (ts.isNumericLiteral(name)) return String(Number(name.text));
+    if (ts.isComputedPropertyName(name)) return String(this.primitive(name.expression));
     throw new StaticEvalError(name, 'unsupported property name');
   }
 
-  private object(node: Node & { getProperties(): Node[] }): Record<string, unknown> {
+  private object(node: Ts.ObjectLiteralExpression): Record<string, unknown> {
     const obj: Record<string, unknown> = {};
     const keys = this.record(obj, node);
-    for (const p of node.getProperties()) {
-      if (Node.isPropertyAssignment(p)) {
-        const key = this.propertyKey(p.getNameNode());
+    for (const p of node.properties) {
+      if (ts.isPropertyAssignment(p)) {
+        const key = this.propertyKey(p.name);
         // Assigning `__proto__` would set the prototype, not a key.
         if (key === '__proto__') throw new StaticEvalError(p, "'__proto__' is not a valid key");
-        obj[key] = this.value(p.getInitializerOrThrow());
+        obj[key] = this.value(p.initializer);
         keys.set(key, p);
-      } else if (Node.isShorthandPropertyAssignment(p)) {
-        obj[p.getName()] = this.value(p.getNameNode());
-        keys.set(p.getName(), p);
-      } else if (Node.isSpreadAssignment(p)) {
-        const src = this.value(p.getExpression());
+      } else if (ts.isShorthandPropertyAssignment(p)) {
+        obj[p.name.text] = this.value(p.name);
+        keys.set(p.name.text, p);
+      } else if (ts.isSpreadAssignment(p)) {
+        const src = this.value(p.expression);
         if (src === undefined || src === null) continue;
         if (typeof src !== 'object' || Array.isArray(src)) {
           throw new StaticEvalError(p, 'only an object can be spread into an object');
@@ -300,12 +343,12 @@ class Evaluator {
     return obj;
   }
 
-  private array(node: Node & { getElements(): Node[] }): unknown[] {
+  private array(node: Ts.ArrayLiteralExpression): unknown[] {
     const arr: unknown[] = [];
     const keys = this.record(arr, node);
-    for (const e of node.getElements()) {
-      if (Node.isSpreadElement(e)) {
-        const src = this.value(e.getExpression());
+    for (const e of node.elements) {
+      if (ts.isSpreadElement(e)) {
+        const src = this.value(e.expression);
         if (!Array.isArray(src))
           throw new StaticEvalError(e, 'only an array can be spread into an array');
         const from = this.origins.get(src)?.keys;
@@ -313,7 +356,7 @@ class Evaluator {
           keys.set(String(arr.length), from?.get(String(i)) ?? e);
           arr.push(v);
         });
-      } else if (Node.isOmittedExpression(e)) {
+      } else if (ts.isOmittedExpression(e)) {
         throw new StaticEvalError(e, 'holes in arrays are not allowed');
       } else {
         keys.set(String(arr.length), e);
@@ -323,9 +366,9 @@ class Evaluator {
     return arr;
   }
 
-  private prefix(node: Node & { getOperatorToken(): SyntaxKind; getOperand(): Node }): unknown {
-    const op = node.getOperatorToken();
-    const operand = node.getOperand();
+  private prefix(node: Ts.PrefixUnaryExpression): unknown {
+    const op = node.operator;
+    const operand = node.operand;
     if (op === SyntaxKind.ExclamationToken) return !this.value(operand);
     if (op === SyntaxKind.MinusToken) return -this.number(operand);
     if (op === SyntaxKind.PlusToken) return +this.number(operand);
@@ -333,12 +376,10 @@ class Evaluator {
     throw new StaticEvalError(node, `operator ${node.getText().slice(0, 2)} is not allowed here`);
   }
 
-  private binary(
-    node: Node & { getLeft(): Node; getRight(): Node; getOperatorToken(): Node },
-  ): unknown {
-    const op = node.getOperatorToken().getKind();
-    const l = node.getLeft();
-    const r = node.getRight();
+  private binary(node: Ts.BinaryExpression): unknown {
+    const op = node.operatorToken.kind;
+    const l = node.left;
+    const r = node.right;
     switch (op) {
       case SyntaxKind.AmpersandAmpersandToken:
         return this.value(l) && this.value(r);
@@ -360,7 +401,7 @@ class Evaluator {
       default:
         break;
     }
-    const arith: Partial<Record<SyntaxKind, (a: number, b: number) => number | boolean>> = {
+    const arith: Partial<Record<Ts.SyntaxKind, (a: number, b: number) => number | boolean>> = {
       [SyntaxKind.MinusToken]: (a, b) => a - b,
       [SyntaxKind.AsteriskToken]: (a, b) => a * b,
       [SyntaxKind.SlashToken]: (a, b) => a / b,
@@ -380,8 +421,8 @@ class Evaluator {
     const fn = arith[op];
     if (!fn) {
       throw new StaticEvalError(
-        node.getOperatorToken(),
-        `operator '${node.getOperatorToken().getText()}' is not allowed in a ${this.what} file (allowed: ${ALLOWED})`,
+        node.operatorToken,
+        `operator '${node.operatorToken.getText()}' is not allowed in a ${this.what} file (allowed: ${ALLOWED})`,
       );
     }
     return fn(this.number(l), this.number(r));
@@ -393,23 +434,25 @@ class Evaluator {
  * the errors instead when the file holds anything but data.
  */
 export function evaluateStatically(
-  sf: SourceFile,
+  sf: Ts.SourceFile,
   what: string,
   define: string,
 ): { ok: true; result: StaticExport } | { ok: false; errors: StaticEvalError[] } {
   const ev = new Evaluator(sf, what, define);
   const errors = ev.scan();
   if (errors.length) return { ok: false, errors };
-  const assignment = sf.getExportAssignment((e) => !e.isExportEquals());
+  const assignments = sf.statements.filter(ts.isExportAssignment);
+  const assignment = assignments.find((e) => !e.isExportEquals);
   if (!assignment) {
-    const fn = sf.getFunctions().find((f) => f.isDefaultExport());
-    const node = fn ?? sf.getExportAssignment(() => true) ?? sf;
+    const defaults = defaultExportedNames(sf);
+    const fn = sf.statements.find((st) => isDefaultFunction(st, defaults));
+    const node = fn ?? assignments[0] ?? sf;
     return {
       ok: false,
       errors: [new StaticEvalError(node, `${what} file has no default export`)],
     };
   }
-  const expr = assignment.getExpression();
+  const expr = assignment.expression;
   const call = ev.defineCall(expr);
   if (!call) {
     return {

@@ -1,12 +1,11 @@
 /**
- * Type-checks a description file (board or HAL) with ts-morph against the running toolkit's
- * declarations, so `import { defineBoard } from 'qhal-gen'` works from any folder on disk.
- * One Project serves the HAL description and every board of a run, with the few global types
- * a description uses (description-lib.ts) instead of TypeScript's libs. The files of one
- * batch (every board of a run) share one Program, so one type checker serves them all.
+ * Type-checks a description file (board or HAL) against the running toolkit's declarations,
+ * so `import { defineBoard } from 'qhal-gen'` works from any folder on disk. The files of one
+ * batch (every board of a run and the HAL description) share one Program, so one type checker
+ * serves them all, with the few global types a description uses (description-lib.ts) instead
+ * of TypeScript's libs. The declarations' syntax trees are kept for the process's next batch.
  */
-import type { ts as TsTypes } from 'ts-morph';
-import { Project, ts, type SourceFile } from './ts-morph.js';
+import { ts, lineAndColumn, type Ts } from './typescript.js';
 import { DESCRIPTION_LIB, DESCRIPTION_LIB_FILE } from './description-lib.js';
 import type { Diagnostic } from './diagnostic.js';
 import { paths } from './toolkit-paths.js';
@@ -17,17 +16,15 @@ export interface SourceText {
 }
 
 export interface CheckedFile {
-  sourceFile: SourceFile;
+  sourceFile: Ts.SourceFile;
+  checker: Ts.TypeChecker;
   /** Syntax errors: with any, the type errors around them are noise and are not asked for. */
   syntaxErrors: Diagnostic[];
   typeErrors(): Diagnostic[];
-  /** Drops the file from the shared Project (its nodes are unusable afterwards). */
-  release(): void;
 }
 
-function toDiagnostic(file: string, sf: SourceFile, d: TsTypes.Diagnostic): Diagnostic {
-  const start = d.start ?? 0;
-  const { line, column } = sf.getLineAndColumnAtPos(start);
+function toDiagnostic(file: string, sf: Ts.SourceFile, d: Ts.Diagnostic): Diagnostic {
+  const { line, column } = lineAndColumn(sf, d.start ?? 0);
   // A chained message ("Type X is not assignable... / Property y is missing...") reads best
   // on one line, like a compiler's first line plus its reason.
   const message = ts
@@ -39,52 +36,78 @@ function toDiagnostic(file: string, sf: SourceFile, d: TsTypes.Diagnostic): Diag
   return { file, line, col: column, message };
 }
 
-let shared: Project | undefined;
+const OPTIONS: Ts.CompilerOptions = {
+  strict: true,
+  noEmit: true,
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  skipLibCheck: true,
+  noLib: true,
+  types: [],
+  baseUrl: '/',
+  paths: { 'qhal-gen': [paths.describeTypes] },
+};
 
-function project(): Project {
-  if (shared) return shared;
-  shared = new Project({
-    compilerOptions: {
-      strict: true,
-      noEmit: true,
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.ESNext,
-      moduleResolution: ts.ModuleResolutionKind.Bundler,
-      skipLibCheck: true,
-      noLib: true,
-      types: [],
-      baseUrl: '/',
-      paths: { 'qhal-gen': [paths.describeTypes] },
+function parse(file: string, text: string): Ts.SourceFile {
+  // Parent links: a rule's location and the static evaluation walk up from a node.
+  return ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
+}
+
+/** The toolkit's declarations (and the description lib) as parsed, by file name and text. */
+const declarations = new Map<string, Ts.SourceFile>([
+  [DESCRIPTION_LIB_FILE, parse(DESCRIPTION_LIB_FILE, DESCRIPTION_LIB)],
+]);
+let lastProgram: Ts.Program | undefined;
+
+function host(batch: ReadonlyMap<string, Ts.SourceFile>): Ts.CompilerHost {
+  const base = ts.createCompilerHost(OPTIONS, true);
+  return {
+    ...base,
+    fileExists: (f) => batch.has(f) || f === DESCRIPTION_LIB_FILE || base.fileExists(f),
+    readFile: (f) => batch.get(f)?.text ?? base.readFile(f),
+    getSourceFile: (f, _version, onError) => {
+      const inBatch = batch.get(f);
+      if (inBatch) return inBatch;
+      const text = base.readFile(f);
+      if (text === undefined) {
+        const kept = declarations.get(f);
+        if (!kept) onError?.(`cannot read ${f}`);
+        return kept;
+      }
+      const kept = declarations.get(f);
+      if (kept?.text === text) return kept;
+      const sf = parse(f, text);
+      declarations.set(f, sf);
+      return sf;
     },
-    skipAddingFilesFromTsConfig: true,
-  });
-  shared.createSourceFile(DESCRIPTION_LIB_FILE, DESCRIPTION_LIB);
-  return shared;
+  };
 }
 
 /** Type-checks `files` together: one Program and one type checker for the whole batch. */
 export function typecheckFiles(files: readonly SourceText[]): CheckedFile[] {
-  const p = project();
   // The text the caller read (and keyed its cache by), not the file as it may be by now.
-  const sourceFiles = files.map(({ file, text }) =>
-    p.createSourceFile(file, text, { overwrite: true }),
-  );
-  p.resolveSourceFileDependencies();
-  const program = p.getProgram().compilerObject;
-  return files.map(({ file }, i) => {
-    const sourceFile = sourceFiles[i] as SourceFile;
-    const errors = (found: readonly TsTypes.Diagnostic[]) =>
+  const batch = new Map(files.map(({ file, text }) => [file, parse(file, text)]));
+  const program = ts.createProgram({
+    rootNames: [DESCRIPTION_LIB_FILE, ...batch.keys()],
+    options: OPTIONS,
+    host: host(batch),
+    ...(lastProgram ? { oldProgram: lastProgram } : {}),
+  });
+  lastProgram = program;
+  const checker = program.getTypeChecker();
+  return files.map(({ file }) => {
+    const sourceFile = batch.get(file) as Ts.SourceFile;
+    const errors = (found: readonly Ts.Diagnostic[]) =>
       found
         .filter((d) => d.category === ts.DiagnosticCategory.Error)
         .map((d) => toDiagnostic(file, sourceFile, d))
         .sort((a, b) => a.line - b.line || a.col - b.col);
     return {
       sourceFile,
-      syntaxErrors: errors(program.getSyntacticDiagnostics(sourceFile.compilerNode)),
-      typeErrors: () => errors(program.getSemanticDiagnostics(sourceFile.compilerNode)),
-      release: () => {
-        if (!sourceFile.wasForgotten()) p.removeSourceFile(sourceFile);
-      },
+      checker,
+      syntaxErrors: errors(program.getSyntacticDiagnostics(sourceFile)),
+      typeErrors: () => errors(program.getSemanticDiagnostics(sourceFile)),
     };
   });
 }

@@ -46,8 +46,11 @@ export interface ConformanceResult {
 export interface RunConformanceOptions {
   /** The statically linked suite for the board's target. */
   suiteBinary: string;
-  /** The board's target (toolkit/toolchain/targets.ts): native, qemu-user or qemu-system. */
-  target: Pick<Target, 'id' | 'qemu'>;
+  /**
+   * The board's resolved target (toolkit/toolchain/targets.ts): native, qemu-user or
+   * qemu-system. A firmware run hands it whole to the namespace's side, which looks nothing up.
+   */
+  target: Target;
   /** The HAL's network stack (namespace.ts); default `kernel`. The others need namespaces. */
   network?: SuiteNetwork;
   /** PKI made with createPki(); the HAL under test must embed its CA (and client cert). */
@@ -63,6 +66,16 @@ export interface RunConformanceOptions {
   /** Extra configuration keys for the suite (e.g. bench=1: the benchmarks instead of the cases). */
   config?: Record<string, string>;
   dtls?: boolean;
+}
+
+/**
+ * How long the broker's slow reader reads nothing on each connection (broker/faults.ts): long
+ * enough for the HAL to fill the socket's buffers, so its writes meet EAGAIN and isSending.
+ * A native run fills them in milliseconds; an emulated one (each write through QEMU) gets the
+ * broker's default, as before. Three cases wait this out twice, so it is most of their time.
+ */
+export function slowPauseFor(target: Pick<Target, 'qemu'>): number | undefined {
+  return target.qemu.mode === 'native' ? 500 : undefined;
 }
 
 const CASE_RE = /^(PASS|FAIL|SKIP) (\S+)(?:: (.*?))?(?: \((\d+) ms\))?$/;
@@ -105,12 +118,25 @@ export function parseSuiteOutput(
   };
 }
 
+/** Node's name (`os.arch()`) for the CPU that starts a zig target triple. */
+const NODE_ARCH: Record<string, string> = {
+  x86_64: 'x64',
+  aarch64: 'arm64',
+  arm: 'arm',
+  riscv64: 'riscv64',
+};
+
 /** The command that runs a binary for the target: itself, or qemu-<arch> with it. */
-export function emulatorCommand(target: Pick<Target, 'id' | 'qemu'>, binary: string): string[] {
+export function emulatorCommand(
+  target: Pick<Target, 'id' | 'qemu' | 'zigTarget'>,
+  binary: string,
+): string[] {
   const q = target.qemu;
   if (q.mode === 'native') {
-    if (os.arch() !== 'x64')
-      throw new Error(`target ${target.id} runs natively only on x86_64 hosts`);
+    // Native means "this CPU": the target's triple says which one, not its id.
+    const cpu = target.zigTarget.split('-')[0] ?? '';
+    if (os.arch() !== (NODE_ARCH[cpu] ?? cpu))
+      throw new Error(`target ${target.id} runs natively only on ${cpu} hosts`);
     return [binary];
   }
   if (q.mode === 'user' && q.command) return [q.command, ...q.args, binary];
@@ -128,13 +154,14 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
   const network = opts.network ?? 'kernel';
   const command =
     network === 'qemu-slirp'
-      ? [opts.target.id, path.resolve(opts.suiteBinary)]
+      ? [path.resolve(opts.suiteBinary)]
       : emulatorCommand(opts.target, path.resolve(opts.suiteBinary));
   // `only` is configuration like the rest: the config file, or a firmware's command line.
   const extraConfig: Record<string, string> = {
     ...opts.config,
     ...(opts.only ? { only: opts.only } : {}),
   };
+  const slowPauseMs = slowPauseFor(opts.target);
   const mode = opts.namespace ?? 'auto';
   let namespaceNote: string | undefined;
   let useNs = false;
@@ -169,9 +196,11 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
         pkiDir: path.resolve(opts.pkiDir),
         command,
         network,
+        ...(network === 'qemu-slirp' ? { firmwareTarget: opts.target } : {}),
         extraConfig,
         lifetimeMs: timeoutMs + 60_000,
         dtls: opts.dtls !== false,
+        ...(slowPauseMs !== undefined ? { slowPauseMs } : {}),
       };
       proc = startGroup(
         'unshare',
@@ -191,6 +220,7 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
         pkiDir: opts.pkiDir,
         lifetimeMs: timeoutMs + 60_000,
         dtls: opts.dtls !== false,
+        ...(slowPauseMs !== undefined ? { slowPauseMs } : {}),
       });
       tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'qhal-run-'));
       const conf = path.join(tmp, 'suite.conf');

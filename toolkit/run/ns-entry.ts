@@ -10,7 +10,7 @@ import path from 'node:path';
 import { startBroker, suiteConfig, testZone, type Broker } from '../broker/index.js';
 import type { BrokerOptions } from '../broker/broker.js';
 import { freePort } from '../broker/servers.js';
-import { getTarget } from '../toolchain/targets.js';
+import type { Target } from '../toolchain/targets.js';
 import { qemuFirmwareCommand } from './mcu.js';
 import {
   BLACKHOLE,
@@ -26,13 +26,17 @@ export interface NsJob {
   pkiDir: string;
   /**
    * `kernel` / `lwip-tap`: the suite command (qemu-<arch> and its args first when emulated);
-   * `--stdin-watch 1 --config FILE` is appended. `qemu-slirp`: [targetId, firmware ELF].
+   * `--stdin-watch 1 --config FILE` is appended. `qemu-slirp`: [firmware ELF].
    */
   command: string[];
+  /** `qemu-slirp`: the resolved target (its QEMU machine and NIC), as the plan holds it. */
+  firmwareTarget?: Target;
   network?: SuiteNetwork;
   lifetimeMs: number;
   dtls: boolean;
   extraConfig?: Record<string, string | number>;
+  /** The slow reader's pause (conformance.ts slowPauseFor); the broker's default if unset. */
+  slowPauseMs?: number;
 }
 
 /** Where the broker listens and what the suite is told, per network. */
@@ -152,6 +156,7 @@ async function main(): Promise<number> {
       broadcastWorks: true,
       dtls: job.dtls,
       lifetimeMs: job.lifetimeMs,
+      ...(job.slowPauseMs !== undefined ? { slowPauseMs: job.slowPauseMs } : {}),
       ...p.broker,
     });
     const conf = path.join(tmp, 'suite.conf');
@@ -164,9 +169,10 @@ async function main(): Promise<number> {
     let cmd: string | undefined;
     let args: string[];
     if (network === 'qemu-slirp') {
-      const [targetId, elf] = job.command;
-      if (!targetId || !elf || !p.forwards) throw new Error('qemu-slirp needs [target, elf]');
-      const q = qemuFirmwareCommand(getTarget(targetId), elf, {
+      const [elf] = job.command;
+      const target = job.firmwareTarget;
+      if (!target || !elf || !p.forwards) throw new Error('qemu-slirp needs a target and [elf]');
+      const q = qemuFirmwareCommand(target, elf, {
         append: appendLine(text),
         hostForwards: [
           { hostPort: p.forwards.tcp, guestPort: SLIRP.guestTcpPort, protocol: 'tcp' },

@@ -18,6 +18,7 @@ import { promisify } from 'node:util';
 import type { BoardPlan } from '../model/plan.js';
 import type { BuildSummary } from '../toolchain/build.js';
 import { lwipFlags } from '../toolchain/lwip-config.js';
+import { compileCached } from '../toolchain/object-cache.js';
 import { toolkitPaths } from '../toolchain/paths.js';
 import { targetCompileFlags } from '../toolchain/targets.js';
 import { zigPath } from '../toolchain/zig.js';
@@ -80,24 +81,45 @@ export async function buildSuite(o: SuiteBuildOptions): Promise<string> {
   const lwip = o.build.libraries.find((l) => l.name === 'lwip');
   const stackFiles = decisions.network === 'lwip-tap' ? ['net-lwip.c'] : ['net-kernel.c'];
   if (decisions.needsLwip && !lwip) throw new Error(`the build of ${board.name} has no liblwip.a`);
-  const args = [
-    'cc',
+  // Each source on its own, compiled in the build folder and naming it '.', so the flags are
+  // the same on every run (the folder is a new temporary one each time) and an unchanged
+  // source comes from the object cache; the ones that do compile use every core.
+  const compileFlags = [
     ...flags,
     ...SUITE_CFLAGS,
     '-I',
-    o.build.outDir,
+    '.',
     '-I',
     toolkitPaths.sdkShim,
-    ...(lwip ? lwipFlags(lwip.source.root, board, target, o.build.outDir) : []),
+    ...(lwip ? lwipFlags(lwip.source.root, board, target, '.') : []),
     ...suiteDefines(o.plan),
-    ...sources([...SUITE_SOURCES, platform, ...stackFiles]),
-    o.build.hal.archive,
-    ...o.build.libraries.map((l) => l.archive),
-    '-static',
-    '-o',
-    o.out,
   ];
-  await zigCc(args, 'the conformance suite');
+  const objDir = `${o.out}.obj`;
+  fs.mkdirSync(objDir, { recursive: true });
+  const jobs = sources([...SUITE_SOURCES, platform, ...stackFiles]).map((source) => ({
+    source,
+    object: path.join(objDir, `${path.basename(source, '.c')}.o`),
+    flags: compileFlags,
+  }));
+  const { failure } = await compileCached(jobs, o.build.outDir);
+  if (failure) {
+    throw new Error(
+      `compiling the conformance suite (${path.basename(failure.job.source)}) failed:\n${failure.stderr}`,
+    );
+  }
+  await zigCc(
+    [
+      'cc',
+      ...flags,
+      ...jobs.map((j) => j.object),
+      o.build.hal.archive,
+      ...o.build.libraries.map((l) => l.archive),
+      '-static',
+      '-o',
+      o.out,
+    ],
+    'the conformance suite',
+  );
   return o.out;
 }
 
