@@ -1297,7 +1297,7 @@ static int steady_state_no_heap(void)
  * queues a write (isSending) and its TxCb comes (warm-up: the queue may allocate its first
  * chunk), then keep writing for up to 300 writes or 3 s, waiting for TxCb after each queued
  * one as the core does. At least one of those writes must have been queued (else the case
- * proved nothing), and they make no HAL_MALLOC call. */
+ * proved nothing), and they make no HAL_MALLOC call (nor, on FreeRTOS, pvPortMalloc call). */
 static int writes_flood_no_heap(void)
 {
     quint8_t type;
@@ -1306,7 +1306,7 @@ static int writes_flood_no_heap(void)
     const size_t chunk = WRITE_MAX < 60000 ? WRITE_MAX : 60000;
     int r = CASE_PASS, writes = 0, queued = 0, txs = 0;
     qbool sending = FALSE;
-    long hal0;
+    long hal0, os0;
     uint64_t end;
     if (need(QHAL_FEATURE_TCP, "tcp")) return CASE_SKIP;
     h = open_stream(0, host(), port("slow"), &type, &oi, WAIT_MS);
@@ -1321,6 +1321,7 @@ static int writes_flood_no_heap(void)
     if (r == CASE_PASS && !sending) r = case_fail("isSending never set in %d writes to a reader that waits", writes);
     if (r == CASE_PASS && !wait_count(h, EV_TX, ++txs, 20000)) r = case_fail("no TxCb after the warm-up's queued write");
     hal0 = shim_total_allocations();
+    os0 = port_os_allocations();
     end = now_ms() + 3000;
     for (writes = 0; r == CASE_PASS && writes < 300 && now_ms() < end; writes++)
     {
@@ -1333,13 +1334,15 @@ static int writes_flood_no_heap(void)
         }
     }
     hal0 = shim_total_allocations() - hal0;
+    os0 = os0 < 0 ? 0 : port_os_allocations() - os0;
     suite_close(h, type);
     if (r != CASE_PASS) return r;
     if (queued == 0) return case_fail("none of %d flood writes was queued: the case proved nothing", writes);
-    if (hal0 != 0)
-        return case_fail("%ld HAL_MALLOC calls during %d flood writes (%d queued) after warm-up", hal0, writes, queued);
-    printf("# write flood: 0 HAL_MALLOC calls during %d writes of %lu bytes, %d of them queued\n", writes,
-           (unsigned long)chunk, queued);
+    if (hal0 != 0 || os0 != 0)
+        return case_fail("%ld HAL_MALLOC and %ld pvPortMalloc calls during %d flood writes (%d queued) after warm-up",
+                         hal0, os0, writes, queued);
+    printf("# write flood: 0 HAL_MALLOC%s calls during %d writes of %lu bytes, %d of them queued\n",
+           port_os_allocations() < 0 ? "" : " and 0 pvPortMalloc", writes, (unsigned long)chunk, queued);
     return CASE_PASS;
 }
 
