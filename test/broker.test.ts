@@ -58,6 +58,17 @@ function control(line: string): Promise<string> {
   });
 }
 
+/** Asks the control port until the answer matches: the broker records asynchronously, and a
+ * fixed pause is a guess that a loaded machine can lose (5 s bound, then the last answer). */
+async function controlUntil(line: string, want: RegExp): Promise<string> {
+  let answer = await control(line);
+  for (let i = 0; i < 100 && !want.test(answer); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    answer = await control(line);
+  }
+  return answer;
+}
+
 async function mqttRoundTrip(url: string, opts: mqtt.IClientOptions): Promise<string> {
   const c = await mqtt.connectAsync(url, {
     protocolVersion: 4,
@@ -283,8 +294,7 @@ describe('test broker', { timeout: 240_000 }, () => {
         server.listen(0, '127.0.0.1', () => r((server.address() as net.AddressInfo).port)),
       );
       assert.equal(await control(`connect ${port} 2`), 'ok 2 0');
-      await new Promise((r) => setTimeout(r, 100));
-      assert.equal(await control('clients'), 'ok 2 0 4');
+      assert.equal(await controlUntil('clients', /^ok 2 0 4$/), 'ok 2 0 4');
       assert.equal(await control('drop-clients'), 'ok');
       server.close();
 
@@ -292,9 +302,10 @@ describe('test broker', { timeout: 240_000 }, () => {
       await new Promise<void>((r) =>
         s.send('bc', broker.info.broadcast.port, '127.0.0.1', () => r()),
       );
-      await new Promise((r) => setTimeout(r, 100));
+      const bcast = /^ok 1 6263 127\.0\.0\.1:\d+$/;
+      const recorded = await controlUntil('bcast', bcast);
       s.close();
-      assert.match(await control('bcast'), /^ok 1 6263 127\.0\.0\.1:\d+$/);
+      assert.match(recorded, bcast);
 
       const u = dgram.createSocket('udp4');
       const uport = await new Promise<number>((r) =>
@@ -389,7 +400,16 @@ describe('test broker', { timeout: 240_000 }, () => {
       s.on('connect', () => resolve(Object.assign(new Error('still listening'), { code: 'OPEN' })));
     });
     assert.equal(e.code, 'ECONNREFUSED');
-    await new Promise((r) => setTimeout(r, 200));
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // stop() has sent the signals; the kernel reaps on its own time (bounded at 5 s).
+    for (let i = 0; i < 100 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 50));
     for (const pid of pids) {
       assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `helper ${pid} still alive`);
     }
