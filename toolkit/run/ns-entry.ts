@@ -75,10 +75,9 @@ async function plan(network: SuiteNetwork): Promise<{
   }
   if (network === 'qemu-slirp') {
     const s = SLIRP;
-    const forwards = {
-      tcp: await freePort('127.0.0.1', 'tcp'),
-      udp: await freePort('127.0.0.1', 'udp'),
-    };
+    // Picked after the broker is up (in main): a port picked before could be handed to
+    // one of the broker's own listeners next, and QEMU then cannot set up its forwarding rule.
+    const forwards = { tcp: 0, udp: 0 };
     return {
       broker: {
         dns: { port: 53, host: '127.0.0.1' },
@@ -159,6 +158,12 @@ async function main(): Promise<number> {
       ...(job.slowPauseMs !== undefined ? { slowPauseMs: job.slowPauseMs } : {}),
       ...p.broker,
     });
+    if (p.forwards) {
+      p.forwards.tcp = await freePort('127.0.0.1', 'tcp');
+      p.forwards.udp = await freePort('127.0.0.1', 'udp');
+      p.config['hal-tcp-fwd'] = p.forwards.tcp;
+      p.config['hal-udp-fwd'] = p.forwards.udp;
+    }
     const conf = path.join(tmp, 'suite.conf');
     const text = suiteConfig(broker.info, { ...p.config, ...job.extraConfig });
     fs.writeFileSync(conf, text);
