@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
+import { storeCacheEntry } from '../toolchain/cache-file.js';
 import { cacheRoot } from '../toolchain/paths.js';
 
 const BIG_FILE = 512 * 1024;
@@ -52,21 +53,6 @@ function readOrUndefined(file: string): Buffer | undefined {
   }
 }
 
-function store(file: string, data: Buffer): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, file);
-  } catch {
-    try {
-      fs.unlinkSync(tmp);
-    } catch {
-      // nothing was written
-    }
-  }
-}
-
 /** What Module.prototype._compile does, with the compiled code taken from and kept in the cache. */
 function compileCached(module: CompilingModule, content: string, filename: string): unknown {
   const file = cacheFile(filename, content);
@@ -86,11 +72,11 @@ function compileCached(module: CompilingModule, content: string, filename: strin
     dirname,
   );
   if (!cachedData || script.cachedDataRejected) {
-    store(file, script.createCachedData());
+    storeCacheEntry(file, script.createCachedData());
     // Made again when the process is done, the data also holds every function the run
     // compiled (the type checker's), not only the module's top level. A process that ends
     // with process.exit() keeps the first.
-    process.once('beforeExit', () => store(file, script.createCachedData()));
+    process.once('beforeExit', () => storeCacheEntry(file, script.createCachedData()));
   }
   return result;
 }

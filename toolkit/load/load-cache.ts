@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
+import { storeCacheEntry } from '../toolchain/cache-file.js';
 import { cacheRoot } from '../toolchain/paths.js';
 import { paths } from './toolkit-paths.js';
 
@@ -77,17 +78,5 @@ export function readLoadCache(key: string): unknown {
 
 /** Stores `value` under `key`; written to a temporary name and renamed, so never half seen. */
 export function writeLoadCache(key: string, value: unknown): void {
-  const file = entryPath(key);
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(tmp, v8.serialize({ key, value }));
-    fs.renameSync(tmp, file);
-  } catch {
-    try {
-      fs.unlinkSync(tmp);
-    } catch {
-      // nothing was written
-    }
-  }
+  storeCacheEntry(entryPath(key), v8.serialize({ key, value }));
 }

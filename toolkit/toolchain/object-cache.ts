@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { compileAll, defaultParallelism, type CompileJob } from './compile.js';
+import { storeCacheEntry } from './cache-file.js';
 import { buildsCacheDir } from './paths.js';
 import { runPool } from './proc.js';
 import { runZig, ZIG_VERSION } from './zig.js';
@@ -19,17 +20,6 @@ export interface CachedCompileResult {
   compiled: number;
   /** Compiler diagnostics of a failed job, else null. */
   failure: { job: CompileJob; stderr: string } | null;
-}
-
-function storeAtomically(from: string, to: string): void {
-  const tmp = `${to}.${process.pid}.tmp`;
-  try {
-    fs.mkdirSync(path.dirname(to), { recursive: true });
-    fs.copyFileSync(from, tmp);
-    fs.renameSync(tmp, to);
-  } catch {
-    fs.rmSync(tmp, { force: true }); // the cache is an optimisation: a failed store is a miss
-  }
 }
 
 /** The key of `job` compiled in `cwd`, or null when it does not preprocess (compiling says why). */
@@ -68,7 +58,7 @@ export async function compileCached(
   if (failed)
     return { compiled: misses.length, failure: { job: failed.job, stderr: failed.stderr } };
   for (const { job, key } of misses) {
-    if (key !== null) storeAtomically(job.object, path.join(dir, `${key}.o`));
+    if (key !== null) storeCacheEntry(path.join(dir, `${key}.o`), { copyOf: job.object });
   }
   return { compiled: misses.length, failure: null };
 }
