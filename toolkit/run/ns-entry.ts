@@ -44,7 +44,6 @@ async function plan(network: SuiteNetwork): Promise<{
   broker: Partial<BrokerOptions>;
   config: Record<string, string | number>;
   env: NodeJS.ProcessEnv;
-  forwards: { tcp: number; udp: number } | null;
 }> {
   if (network === 'lwip-tap') {
     const t = LWIP_TAP;
@@ -70,14 +69,10 @@ async function plan(network: SuiteNetwork): Promise<{
         'zone-refuse': t.refuse,
       },
       env: { ...process.env, PRECONFIGURED_TAPIF: t.dev },
-      forwards: null,
     };
   }
   if (network === 'qemu-slirp') {
     const s = SLIRP;
-    // Picked after the broker is up (in main): a port picked before could be handed to
-    // one of the broker's own listeners next, and QEMU then cannot set up its forwarding rule.
-    const forwards = { tcp: 0, udp: 0 };
     return {
       broker: {
         dns: { port: 53, host: '127.0.0.1' },
@@ -89,19 +84,16 @@ async function plan(network: SuiteNetwork): Promise<{
         'dns-server': s.host,
         'hal-host': '127.0.0.1',
         'hal-tcp-port': s.guestTcpPort,
-        'hal-tcp-fwd': forwards.tcp,
         'hal-udp-port': s.guestUdpPort,
-        'hal-udp-fwd': forwards.udp,
         // slirp rewrites the source port of what it forwards to the guest.
         nat: 1,
         'zone-addr': s.host,
         'zone-refuse': s.refuse,
       },
       env: process.env,
-      forwards,
     };
   }
-  return { broker: {}, config: {}, env: process.env, forwards: null };
+  return { broker: {}, config: {}, env: process.env };
 }
 
 /**
@@ -158,14 +150,17 @@ async function main(): Promise<number> {
       ...(job.slowPauseMs !== undefined ? { slowPauseMs: job.slowPauseMs } : {}),
       ...p.broker,
     });
-    if (p.forwards) {
-      p.forwards.tcp = await freePort('127.0.0.1', 'tcp');
-      p.forwards.udp = await freePort('127.0.0.1', 'udp');
-      p.config['hal-tcp-fwd'] = p.forwards.tcp;
-      p.config['hal-udp-fwd'] = p.forwards.udp;
-    }
+    // QEMU's forwarded ports are picked once the broker is listening: a port picked before
+    // could go to one of the broker's listeners next, and QEMU could not set up its rule.
+    const forwards =
+      network === 'qemu-slirp'
+        ? { tcp: await freePort('127.0.0.1', 'tcp'), udp: await freePort('127.0.0.1', 'udp') }
+        : null;
+    const fwdConfig: Record<string, number> = forwards
+      ? { 'hal-tcp-fwd': forwards.tcp, 'hal-udp-fwd': forwards.udp }
+      : {};
     const conf = path.join(tmp, 'suite.conf');
-    const text = suiteConfig(broker.info, { ...p.config, ...job.extraConfig });
+    const text = suiteConfig(broker.info, { ...p.config, ...fwdConfig, ...job.extraConfig });
     fs.writeFileSync(conf, text);
     const dns = broker.info.dns;
     process.stdout.write(
@@ -176,12 +171,12 @@ async function main(): Promise<number> {
     if (network === 'qemu-slirp') {
       const [elf] = job.command;
       const target = job.firmwareTarget;
-      if (!target || !elf || !p.forwards) throw new Error('qemu-slirp needs a target and [elf]');
+      if (!target || !elf || !forwards) throw new Error('qemu-slirp needs a target and [elf]');
       const q = qemuFirmwareCommand(target, elf, {
         append: appendLine(text),
         hostForwards: [
-          { hostPort: p.forwards.tcp, guestPort: SLIRP.guestTcpPort, protocol: 'tcp' },
-          { hostPort: p.forwards.udp, guestPort: SLIRP.guestUdpPort, protocol: 'udp' },
+          { hostPort: forwards.tcp, guestPort: SLIRP.guestTcpPort, protocol: 'tcp' },
+          { hostPort: forwards.udp, guestPort: SLIRP.guestUdpPort, protocol: 'udp' },
         ],
       });
       cmd = q.command;
