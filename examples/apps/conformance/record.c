@@ -49,7 +49,7 @@ static int g_connOk;
 static int g_opening;
 static pointer_t g_closeInCb = SOCKET_FD_INVALID; /* close this handle from inside its next Rx */
 static int g_closedInCb; /* an Init call is running: a closed slot may be coming back */
-static int g_inSignal;  /* the core's task is running a signal (Quos_signalSet) */
+static int g_inSignal;  /* the core's task is running a signal (Quos_signalSet); port lock */
 static int g_logLock;   /* the HAL logs holding its own lock: the log ring has its own lock */
 static int g_dropped;   /* ConnResults for handles not registered yet (the core drops them) */
 static int g_tolerated; /* events for a closed handle tolerated as in flight at the close */
@@ -454,9 +454,14 @@ size_t rec_rx(pointer_t h, quint8_t *out, size_t outMax)
 int core_run_signals(void)
 {
     int n;
+    /* Under the port lock: the callbacks read it under that lock (check_context). */
+    port_lock();
     g_inSignal = 1;
+    port_unlock();
     n = qhal_shim_signal_run();
+    port_lock();
     g_inSignal = 0;
+    port_unlock();
     return n;
 }
 
