@@ -43,6 +43,14 @@ const VARIANTS: Record<string, [string | RegExp, string][]> = {
     ['ipv6: true', 'ipv6: false'],
     NO_PSK,
   ],
+  // One socket kind alone: every fragment the other kind pulls in must drop out with it.
+  'udp only': [
+    ['tcp: true', 'tcp: false'],
+    ['tls: true', 'tls: false'],
+    ['dtls: true', 'dtls: false'],
+    ['tcpServer: { maxClients: 4 }', 'tcpServer: false'],
+    NO_PSK,
+  ],
   'tls only, verification off by the loud option': [
     ['udp: true', 'udp: false'],
     ['dtls: true', 'dtls: false'],

@@ -219,6 +219,22 @@ const RAW_VARIANTS: Record<string, [string | RegExp, string][]> = {
     ['broadcast: true', 'broadcast: false'],
     ['dns: { maxAddresses: 1 }', 'dns: false'],
   ],
+  // One socket kind alone: every fragment the other kind pulls in must drop out with it.
+  'TCP only, async connect': [
+    ['udp: true', 'udp: false'],
+    ['tls: true', 'tls: false'],
+    ['dtls: true', 'dtls: false'],
+    NO_PSK,
+    ['tcpServer: { maxClients: 2 }', 'tcpServer: false'],
+    ['broadcast: true', 'broadcast: false'],
+  ],
+  'UDP only': [
+    ['tcp: true', 'tcp: false'],
+    ['tls: true', 'tls: false'],
+    ['dtls: true', 'dtls: false'],
+    NO_PSK,
+    ['tcpServer: { maxClients: 2 }', 'tcpServer: false'],
+  ],
 };
 
 test('lwip-raw: the HAL compiles warning-free (-std=c99 -Wall -Wextra -Werror) and is clang-format clean for board variants', async () => {
